@@ -1,0 +1,180 @@
+"""Stage 2: the shingle index that finds earlier copies of a sentence.
+
+Every kept sentence is indexed once under its n-gram shingles (characters for
+unspaced scripts, words elsewhere). A lookup counts shared shingles to pick a
+few candidates and verifies only those with rapidfuzz, so the cost grows with
+the article, not with the square of it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+
+from rapidfuzz import fuzz
+
+from dedupe_articles.config import Config
+from dedupe_articles.normalize import shingles
+
+# A shingle shared by this many sentences says nothing about which one is meant;
+# skipping it keeps lookups linear on inputs that repeat one phrase thousands of times.
+_MAX_POSTINGS = 2000
+_MIN_CUT = 3
+
+
+class Relation(str, Enum):
+    """How a looked-up sentence relates to an indexed one."""
+
+    EXACT = "exact"  # the same after normalisation
+    PREFIX = "prefix"  # the query is the indexed sentence cut short
+    EXTENDS = "extends"  # the indexed sentence is the query cut short
+    INSIDE = "inside"  # the query is a piece of the indexed sentence
+    CONTAINS = "contains"  # the indexed sentence is a piece of the query
+    NEAR = "near"  # the same sentence, worded slightly differently
+
+
+@dataclass(frozen=True)
+class Match:
+    """One verified candidate: the slot it belongs to, the relation and the score."""
+
+    slot: int
+    relation: Relation
+    score: float
+    key: str
+
+
+def relate(
+    query: str,
+    cand: str,
+    *,
+    cutoff: float,
+    min_partial: int,
+    query_cut: bool = False,
+    cand_cut: bool = False,
+) -> tuple[Relation, float] | None:
+    """Verify one candidate; ``None`` when the two are not copies of each other.
+
+    >>> relate("abcdefghij", "abcdefghijklm", cutoff=88, min_partial=8)
+    (<Relation.PREFIX: 'prefix'>, 100.0)
+    >>> relate("the cat sat on the mat.", "the cat sat on a mat.", cutoff=88, min_partial=8)[0]
+    <Relation.NEAR: 'near'>
+    >>> relate("short", "shorter text", cutoff=88, min_partial=8) is None
+    True
+    """
+    if query == cand:
+        return Relation.EXACT, 100.0
+    lq, lc = len(query), len(cand)
+    # A sentence known to be cut mid-way is matched as a prefix from a few characters:
+    # a fragment like "これまでも触" is still evidence of the attempt it was cut from.
+    if lq < lc and lq >= (_MIN_CUT if query_cut else min_partial) and cand.startswith(query):
+        return Relation.PREFIX, 100.0
+    if lc < lq and lc >= (_MIN_CUT if cand_cut else min_partial) and query.startswith(cand):
+        return Relation.EXTENDS, 100.0
+    if lq >= min_partial and lq < lc and query in cand:
+        return Relation.INSIDE, 100.0
+    if lc >= min_partial and lc < lq and cand in query:
+        return Relation.CONTAINS, 100.0
+    if min(lq, lc) < min_partial:
+        return None
+    score = fuzz.ratio(query, cand, score_cutoff=cutoff)
+    if score:
+        return Relation.NEAR, score
+    # A reworded copy that was also cut short: compare it with the same-length head.
+    if lq < lc and lq >= 2 * min_partial:
+        score = fuzz.ratio(query, cand[: lq + 2], score_cutoff=cutoff)
+        if score:
+            return Relation.PREFIX, score
+    if lc < lq and lc >= 2 * min_partial:
+        score = fuzz.ratio(query[: lc + 2], cand, score_cutoff=cutoff)
+        if score:
+            return Relation.EXTENDS, score
+    return None
+
+
+class ShingleIndex:
+    """Sentence keys of kept blocks, findable by exact key or shared shingles.
+
+    >>> idx = ShingleIndex(Config())
+    >>> idx.add("a whole sentence here.", "awholesentencehere.", slot=0)
+    >>> [(m.slot, m.relation.value) for m in idx.lookup("a whole sentence", "awholesentence")]
+    [(0, 'prefix')]
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._keys: list[str] = []
+        self._slots: list[int] = []
+        self._sizes: list[int] = []
+        self._cut: list[bool] = []
+        self._exact: dict[str, list[int]] = {}
+        self._postings: dict[str, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def add(self, text: str, key: str, *, slot: int, cut: bool = False) -> None:
+        """Index one sentence (original ``text`` and matching ``key``) under ``slot``."""
+        if not key:
+            return
+        for entry in self._exact.get(key, ()):
+            if self._slots[entry] == slot:
+                return
+        entry = len(self._keys)
+        grams = shingles(text, key, chars=self.config.shingle_chars, word_n=self.config.shingle_words)
+        self._keys.append(key)
+        self._slots.append(slot)
+        self._sizes.append(len(grams))
+        self._cut.append(cut)
+        self._exact.setdefault(key, []).append(entry)
+        for gram in grams:
+            self._postings.setdefault(gram, []).append(entry)
+
+    def lookup(
+        self, text: str, key: str, *, cut: bool = False, cutoff: float | None = None
+    ) -> list[Match]:
+        """All indexed sentences that ``key`` is a copy, piece or variant of, best first."""
+        if not key:
+            return []
+        cutoff = self.config.near_duplicate_cutoff if cutoff is None else cutoff
+        exact = self._exact.get(key)
+        if exact:
+            return [Match(self._slots[e], Relation.EXACT, 100.0, key) for e in exact]
+        grams = shingles(text, key, chars=self.config.shingle_chars, word_n=self.config.shingle_words)
+        hits: Counter[int] = Counter()
+        for gram in grams:
+            posting = self._postings.get(gram)
+            if posting is not None and len(posting) <= _MAX_POSTINGS:
+                hits.update(posting)
+        if not hits:
+            return []
+        scored = sorted(
+            ((n / max(1, min(len(grams), self._sizes[e])), e) for e, n in hits.items()),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        found: list[Match] = []
+        for share, entry in scored[: self.config.max_candidates]:
+            if share < 0.3:
+                break
+            verdict = relate(
+                key,
+                self._keys[entry],
+                cutoff=cutoff,
+                min_partial=self.config.min_partial_chars,
+                query_cut=cut,
+                cand_cut=self._cut[entry],
+            )
+            if verdict is not None:
+                found.append(Match(self._slots[entry], verdict[0], verdict[1], self._keys[entry]))
+        found.sort(key=lambda m: (_RANK[m.relation], -m.score))
+        return found
+
+
+_RANK = {
+    Relation.EXACT: 0,
+    Relation.EXTENDS: 1,
+    Relation.PREFIX: 2,
+    Relation.INSIDE: 3,
+    Relation.NEAR: 4,
+    Relation.CONTAINS: 5,
+}

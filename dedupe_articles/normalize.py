@@ -1,0 +1,196 @@
+"""Matching views of text: normalisation, script detection, shingles, word joins.
+
+Normalisation is for matching only; the output always uses the original text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+import regex
+
+# Scripts written without spaces between words; Hangul is spaced, so it is not here.
+_UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+_QUOTES = str.maketrans(
+    {
+        "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"',
+        "‘": "'", "’": "'", "‚": "'", "‛": "'", "‹": "'", "›": "'",
+        "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
+    }
+)  # fmt: skip
+_MARKUP = regex.compile(r"\*\*|__|`+|~~")
+_SPACE = regex.compile(r"\s+")
+_TRAILING_ELLIPSIS = regex.compile(r"(?:…|\.{3,}|・{3,})+$")
+_LEADING_ELLIPSIS = regex.compile(r"^\s*(?:…|\.{3,})+\s*")
+_HEADING_PREFIX = regex.compile(r"^\s{0,3}#{1,6}\s*")
+# Tags an LLM adds to a heading when it is asked to go on; compared after NFKC and casefold.
+_CONTINUATION_TAG = regex.compile(
+    r"\s*[\(\[]\s*(?:continued|cont\.?|続き|つづき|续|續|계속|suite|fortsetzung|"
+    r"continuación|continuacion|continuazione|continuação)\s*[\)\]]\s*[:：]?\s*$"
+)
+_WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
+
+
+def is_unspaced(text: str) -> bool:
+    """Whether ``text`` contains characters of a script written without spaces.
+
+    >>> is_unspaced("発揮される"), is_unspaced("hello"), is_unspaced("안녕하세요")
+    (True, False, False)
+    """
+    return _UNSPACED.search(text) is not None
+
+
+def normalize(text: str, *, heading: bool = False) -> str:
+    """The compact matching key of a sentence or block.
+
+    NFKC, case folding, emphasis markup removed, quote and dash variants unified,
+    all whitespace removed (so text collapsed onto one line still matches) and a
+    trailing ellipsis dropped (a teaser is a prefix of the full sentence).
+
+    >>> normalize("Hello,  **World**…")
+    'hello,world'
+    >>> normalize("### Results (continued)", heading=True)
+    'results'
+    >>> normalize("発揮される。")
+    '発揮される。'
+    """
+    out = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    if heading:
+        out = _HEADING_PREFIX.sub("", out)
+    out = _MARKUP.sub("", out)
+    if heading:
+        out = _CONTINUATION_TAG.sub("", out).rstrip(":：")
+    out = _SPACE.sub("", out)
+    return _TRAILING_ELLIPSIS.sub("", out)
+
+
+def has_continuation_tag(text: str) -> bool:
+    """Whether a heading carries a tag such as ``(continued)`` or ``（続き）``.
+
+    >>> has_continuation_tag("## 結論（続き）"), has_continuation_tag("## 結論")
+    (True, False)
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _CONTINUATION_TAG.search(_MARKUP.sub("", folded).rstrip()) is not None
+
+
+def strip_leading_ellipsis(text: str) -> str:
+    """Drop a ``…`` or ``...`` that a continuation glued onto its start.
+
+    >>> strip_leading_ellipsis("...and then it ran.")
+    'and then it ran.'
+    """
+    return _LEADING_ELLIPSIS.sub("", text, count=1)
+
+
+def words(text: str) -> list[str]:
+    """Case-folded word tokens, for word shingles and the join vocabulary.
+
+    >>> words("Don't stop, U.S. team!")
+    ["don't", 'stop', 'u', 's', 'team']
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    return _WORD.findall(folded)
+
+
+def shingles(text: str, key: str, *, chars: int, word_n: int) -> frozenset[str]:
+    """The n-gram shingles of one sentence: characters for unspaced text, words otherwise.
+
+    ``key`` is the sentence's :func:`normalize` form, ``text`` its original form.
+
+    >>> sorted(shingles("a b c", "abc", chars=3, word_n=2))
+    ['a b', 'b c']
+    >>> sorted(shingles("発揮される", "発揮される", chars=3, word_n=2))
+    ['される', 'れる', '揮され', '発揮さ']
+    """
+    if is_unspaced(key):
+        if len(key) <= chars:
+            return frozenset((key,))
+        grams = {key[i : i + chars] for i in range(len(key) - chars + 1)}
+        # The tail gram lets a fragment cut one character short still share it.
+        grams.add(key[-(chars - 1) :])
+        return frozenset(grams)
+    toks = words(text)
+    if len(toks) <= word_n:
+        return frozenset((" ".join(toks),)) if toks else frozenset((key,))
+    return frozenset(" ".join(toks[i : i + word_n]) for i in range(len(toks) - word_n + 1))
+
+
+class JoinModel:
+    """Decides whether two pieces of a word cut apart need a space between them.
+
+    Built from the article itself: known words, and how often a character pair
+    ends or starts a word, so no dictionary is needed in any language.
+    """
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.vocab: Counter[str] = Counter()
+        self.end: Counter[str] = Counter()
+        self.start: Counter[str] = Counter()
+        self.seen: Counter[str] = Counter()
+        for text in texts:
+            toks = words(text)
+            # The first and last words of a piece may be fragments of a cut.
+            for tok in toks[1:-1]:
+                self.vocab[tok] += 1
+                for i in range(len(tok) - 1):
+                    self.seen[tok[i : i + 2]] += 1
+                if len(tok) >= 2:
+                    self.end[tok[-2:]] += 1
+                    self.start[tok[:2]] += 1
+
+    def needs_space(self, left: str, right: str) -> bool:
+        """Whether ``left`` (end of the cut text) and ``right`` (start of its
+        continuation) are two words rather than halves of one.
+
+        >>> m = JoinModel(["we saw the jumps and the jumps again here"])
+        >>> m.needs_space("the", "jumps"), m.needs_space("ju", "mps")
+        (True, False)
+        """
+        if not left or not right:
+            return True
+        joined = left + right
+        left_known, right_known = self.vocab[left] > 0, self.vocab[right] > 0
+        if self.vocab[joined] > 0 and not (left_known and right_known):
+            return False
+        if left_known and right_known:
+            return True
+        if self.vocab[joined] > 0:
+            return False
+        p_end = _ratio(self.end[left[-2:]], self.seen[left[-2:]]) if len(left) >= 2 else 0.5
+        p_start = _ratio(self.start[right[:2]], self.seen[right[:2]]) if len(right) >= 2 else 0.5
+        if left_known:
+            p_end = 1.0
+        if right_known:
+            p_start = 1.0
+        return p_end * p_start >= (1 - p_end) * (1 - p_start)
+
+
+def _ratio(part: int, whole: int) -> float:
+    return (part + 0.5) / (whole + 1.0)
+
+
+def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
+    """The text to put between the end of a cut paragraph and its continuation.
+
+    >>> m = JoinModel([])
+    >>> boundary_joiner("ポテンシャルが", "発揮される", m), boundary_joiner("a cat", ", then", m)
+    ('', '')
+    >>> boundary_joiner("The cat", "sat down.", JoinModel(["x the cat sat down y"]))
+    ' '
+    """
+    if not left or not right:
+        return ""
+    a, b = left[-1], right[0]
+    if is_unspaced(a) or is_unspaced(b):
+        return ""
+    if b in ",.;:!?)]}、。，" or a in "([{":
+        return ""
+    if not (a.isalnum() and b.isalnum()):
+        return " "
+    lw, rw = words(left[-40:]), words(right[:40])
+    if not lw or not rw:
+        return " "
+    return " " if model.needs_space(lw[-1], rw[0]) else ""

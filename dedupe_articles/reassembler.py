@@ -1,0 +1,237 @@
+"""Stage 4: pick the most complete variant of each slot and write one article.
+
+Within a slot the variants' sentences are aligned into *clusters* (one per
+sentence of the clean paragraph). The variant covering the most clusters wins
+(ties go to the most complete attempt overall); sentences only other variants
+have are merged in at their place; everything else becomes an action.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dedupe_articles.config import Config
+from dedupe_articles.index import Relation, relate
+from dedupe_articles.normalize import has_continuation_tag, is_unspaced
+from dedupe_articles.resolver import Event, Resolution, Slot, Variant
+from dedupe_articles.result import Action, ActionKind, excerpt
+from dedupe_articles.splitter import BlockKind, Document, Unit
+
+_Member = tuple[int, int]  # (variant index, unit index)
+
+
+@dataclass
+class _Choice:
+    text: str
+    best: int
+    used: dict[int, set[int]]  # variant index -> unit indexes that reached the output
+    clusters: list[list[_Member]]
+
+
+def cluster(slot: Slot, config: Config) -> list[list[_Member]]:
+    """Align every variant's units, in order, into clusters of the same sentence."""
+    clusters: list[list[_Member]] = []
+    for vi, variant in enumerate(slot.variants):
+        last = -1
+        for ui, unit in enumerate(variant.units):
+            best, best_score = -1, 0.0
+            for ci in range(last + 1, len(clusters)):
+                score = _affinity(unit, clusters[ci], slot.variants, config)
+                if score > best_score:
+                    best, best_score = ci, score
+            if best < 0:
+                clusters.insert(last + 1, [(vi, ui)])
+                last += 1
+            else:
+                clusters[best].append((vi, ui))
+                last = best
+    return clusters
+
+
+def _affinity(unit: Unit, members: list[_Member], variants: Sequence[Variant], config: Config) -> float:
+    best = 0.0
+    for vi, ui in members[:4]:
+        other = variants[vi].units[ui]
+        verdict = relate(
+            unit.key,
+            other.key,
+            cutoff=config.variant_cutoff,
+            min_partial=config.min_partial_chars,
+            query_cut=not unit.complete,
+            cand_cut=not other.complete,
+        )
+        if verdict is not None:
+            best = max(best, verdict[1] + (1 if verdict[0] is Relation.EXACT else 0))
+    return best
+
+
+def _credit(member: _Member, members: list[_Member], variants: Sequence[Variant]) -> float:
+    key = variants[member[0]].units[member[1]].key
+    longest = max(len(variants[vi].units[ui].key) for vi, ui in members)
+    for vi, ui in members:
+        other = variants[vi].units[ui].key
+        if len(other) > len(key) and key in other:
+            return len(key) / longest  # a cut or partial copy of a longer member
+    return 1.0
+
+
+def choose(slot: Slot, attempt_size: dict[int, int], config: Config) -> _Choice:
+    """The slot's output text: the best variant, completed from the others."""
+    variants = slot.variants
+    clusters = cluster(slot, config)
+    coverage = [0.0] * len(variants)
+    for members in clusters:
+        for member in members:
+            coverage[member[0]] += _credit(member, members, variants)
+
+    def rank(vi: int) -> tuple[float, bool, int, int]:
+        v = variants[vi]
+        tagged = v.kind is BlockKind.HEADING and has_continuation_tag(v.text)
+        return (round(coverage[vi], 6), not tagged, attempt_size.get(v.attempt, 0), -v.order)
+
+    best = max(range(len(variants)), key=rank)
+    picks: list[_Member] = []
+    for members in clusters:
+        own = [m for m in members if m[0] == best]
+        pool = own or (members if config.merge_variants else [])
+        if not pool:
+            continue
+        pick = pool[0]
+        longer = [
+            m for m in members
+            if variants[m[0]].units[m[1]].complete
+            and len(variants[m[0]].units[m[1]].key) > len(variants[pick[0]].units[pick[1]].key)
+            and variants[pick[0]].units[pick[1]].key in variants[m[0]].units[m[1]].key
+        ]  # fmt: skip
+        if longer:
+            pick = max(longer, key=lambda m: (len(variants[m[0]].units[m[1]].key), rank(m[0])))
+        elif not own:
+            pick = max(members, key=lambda m: (variants[m[0]].units[m[1]].complete, rank(m[0])))
+        picks.append(pick)
+    used: dict[int, set[int]] = {}
+    for vi, ui in picks:
+        used.setdefault(vi, set()).add(ui)
+    own_all = [(best, ui) for ui in range(len(variants[best].units))]
+    text = variants[best].text if picks == own_all else _join(picks, variants)
+    return _Choice(text, best, used, clusters)
+
+
+def _join(picks: list[_Member], variants: Sequence[Variant]) -> str:
+    out: list[str] = []
+    prev: _Member | None = None
+    for vi, ui in picks:
+        unit = variants[vi].units[ui]
+        if prev is not None:
+            if prev[0] == vi and prev[1] == ui - 1:
+                out.append(variants[vi].text[variants[vi].units[prev[1]].end : unit.start])
+            else:
+                last = out[-1] if out else ""
+                out.append("" if is_unspaced(last[-1:] + unit.text[:1]) else " ")
+        out.append(unit.text)
+        prev = (vi, ui)
+    return "".join(out)
+
+
+def _dropped_kind(vi: int, choice: _Choice, variants: Sequence[Variant]) -> tuple[ActionKind, float]:
+    """Why variant ``vi`` is not the output: copy, cut, shorter or reworded."""
+    variant = variants[vi]
+    if variant.text == choice.text:
+        return ActionKind.DUPLICATE, 100.0
+    kind, score = ActionKind.DUPLICATE, 100.0
+    clusters_of_v = 0
+    for members in choice.clusters:
+        mine = [m for m in members if m[0] == vi]
+        if not mine:
+            continue
+        clusters_of_v += 1
+        key = variant.units[mine[0][1]].key
+        kept = [variants[m[0]].units[m[1]].key for m in members if m[1] in choice.used.get(m[0], ())]
+        if not kept or key in kept:
+            continue
+        if any(key in k and len(k) > len(key) for k in kept):
+            kind = ActionKind.TRUNCATED
+        elif kind is not ActionKind.TRUNCATED:
+            from rapidfuzz import fuzz
+
+            kind, score = ActionKind.NEAR_DUPLICATE, min(score, fuzz.ratio(key, kept[0]))
+    if kind is ActionKind.DUPLICATE and clusters_of_v < sum(1 for _ in choice.clusters):
+        kind = ActionKind.SHORTER_VARIANT
+    return kind, score
+
+
+def assemble(doc: Document, res: Resolution, config: Config, original: str) -> tuple[str, list[Action]]:
+    """Write the clean article and turn every decision into an :class:`Action`."""
+    texts: list[str] = []
+    out_index: dict[int, int] = {}
+    pending: list[tuple[ActionKind, int, int, int | None, float, str]] = []
+    for slot_id in res.order:
+        slot = res.slots[slot_id]
+        choice = choose(slot, res.attempt_size, config)
+        out_index[slot_id] = len(texts)
+        text = choice.text
+        if slot.kind is not BlockKind.CODE:
+            text = "\n".join(line.rstrip() for line in text.split("\n"))
+        texts.append(text)
+        for vi, variant in enumerate(slot.variants):
+            if vi == choice.best:
+                continue
+            if choice.used.get(vi):
+                for block in variant.blocks:
+                    pending.append((ActionKind.MERGED, block.start, block.end, slot_id, 100.0,
+                                    "sentences only this attempt had were merged"))  # fmt: skip
+            kind, score = _dropped_kind(vi, choice, slot.variants)
+            for block in variant.blocks:
+                pending.append((kind, block.start, block.end, slot_id, score, kind.value.replace("_", " ")))
+    for ev in res.events:
+        pending.append((ev.kind, ev.start, ev.end, ev.slot, ev.score, ev.detail))
+    if not pending:
+        return original, []
+    body = "\n\n".join(texts)
+    out = (doc.front_matter + doc.front_matter_gap if doc.front_matter is not None else "") + body
+    if doc.final_newline and out:
+        out += "\n"
+    out = out.replace("\n", doc.newline)
+    if doc.bom:
+        out = "\ufeff" + out
+    actions = _locate(pending, doc, texts, out_index)
+    return out, actions
+
+
+def _locate(
+    pending: list[tuple[ActionKind, int, int, int | None, float, str]],
+    doc: Document,
+    texts: list[str],
+    out_index: dict[int, int],
+) -> list[Action]:
+    """Turn LF offsets into offsets and line numbers of the input as given."""
+    newlines = [i for i, ch in enumerate(doc.text) if ch == "\n"]
+    crlf = doc.newline == "\r\n"
+    shift = 1 if doc.bom else 0
+
+    def place(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_left(newlines, offset)
+        return offset + shift + (line if crlf else 0), line + 1
+
+    actions = []
+    for kind, start, end, slot, score, detail in sorted(pending, key=lambda p: (p[1], p[2], p[0].value)):
+        s, s_line = place(start)
+        e, _ = place(end)
+        _, e_line = place(max(start, end - 1))
+        block = out_index.get(slot) if slot is not None else None
+        actions.append(
+            Action(
+                kind=kind,
+                start=s,
+                end=e,
+                start_line=s_line,
+                end_line=e_line,
+                excerpt=excerpt(doc.text[start:end]),
+                matched_block=block,
+                matched_excerpt=excerpt(texts[block], 60) if block is not None else "",
+                score=score,
+                detail=detail,
+            )
+        )
+    return actions

@@ -1,0 +1,343 @@
+"""Stage 3: decide what each input block is, and gather attempts into slots.
+
+A *slot* is one block of the clean article. Every input block either opens a
+new slot (new content, inserted after the slot its predecessor touched), joins
+an existing slot as another *variant* of it (a copy, a truncated or shorter or
+longer or reworded attempt), is dropped as an echo of several slots, or is
+stitched onto the paragraph a marker cut. The reassembler later picks and merges
+the variants of each slot.
+
+Short or structural blocks (headings, lists, tables, code, separators, one-line
+paragraphs) repeat legitimately, so they join a slot only when their neighbours
+show they belong to a repeated run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dedupe_articles.config import Config
+from dedupe_articles.index import Match, Relation, ShingleIndex
+from dedupe_articles.normalize import (
+    JoinModel,
+    boundary_joiner,
+    is_unspaced,
+    strip_leading_ellipsis,
+)
+from dedupe_articles.result import ActionKind
+from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
+
+_PROSE = (BlockKind.PARAGRAPH, BlockKind.QUOTE)
+_COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
+
+
+def group(kind: BlockKind) -> BlockKind:
+    """Kinds that may be variants of each other (a quote is prose)."""
+    return BlockKind.PARAGRAPH if kind in _PROSE else kind
+
+
+@dataclass
+class Variant:
+    """One attempt's text of a slot; ``blocks`` are the input blocks it came from."""
+
+    text: str
+    kind: BlockKind
+    units: list[Unit]
+    attempt: int
+    order: int
+    blocks: list[Block]
+
+
+@dataclass
+class Slot:
+    """One block of the clean article and every attempt of it."""
+
+    id: int
+    kind: BlockKind
+    variants: list[Variant] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A decision taken while resolving; ``slot`` is the slot it matched, if any."""
+
+    kind: ActionKind
+    start: int
+    end: int
+    slot: int | None
+    score: float
+    detail: str
+
+
+@dataclass
+class Resolution:
+    """What the resolver hands the reassembler."""
+
+    slots: dict[int, Slot]
+    order: list[int]
+    events: list[Event]
+    attempt_size: Counter[int]
+
+
+class Resolver:
+    """Walks the blocks once, in input order, keeping a cursor in the clean article."""
+
+    def __init__(self, doc: Document, config: Config) -> None:
+        self.doc = doc
+        self.config = config
+        self.index = ShingleIndex(config)
+        self.slots: dict[int, Slot] = {}
+        self.order: list[int] = []
+        self.pos: dict[int, int] = {}
+        self.events: list[Event] = []
+        self.attempt = 0
+        self.attempt_size: Counter[int] = Counter()
+        self.last: int | None = None
+        self.in_run = False
+        self.cut_keys: dict[int, set[str]] = {}
+        self.join = JoinModel(b.text for b in doc.blocks)
+        self._arrivals = 0
+
+    def run(self) -> Resolution:
+        for start, end in self.doc.markers:
+            self.events.append(Event(ActionKind.MARKER, start, end, None, 100.0, "marker"))
+        segments: dict[int, list[Block]] = {}
+        for block in self.doc.blocks:
+            segments.setdefault(block.segment, []).append(block)
+        pending: tuple[int, Variant] | None = None
+        for seg in sorted(segments):
+            blocks = segments[seg]
+            self.attempt += 1
+            self.in_run = False
+            for i, block in enumerate(blocks):
+                if i == 0 and pending is not None and self._stitch(block, *pending):
+                    continue
+                self._place(block, blocks, i)
+            pending = self._cut_at_end(blocks[-1])
+        return Resolution(self.slots, self.order, self.events, self.attempt_size)
+
+    # -- placement -----------------------------------------------------------
+
+    def _lookup(self, block: Block) -> list[dict[int, Match]]:
+        per_unit: list[dict[int, Match]] = []
+        for unit in block.units:
+            found: dict[int, Match] = {}
+            for match in self.index.lookup(unit.text, unit.key, cut=not unit.complete):
+                found.setdefault(match.slot, match)
+            per_unit.append(found)
+        return per_unit
+
+    def _place(self, block: Block, seg_blocks: Sequence[Block], i: int) -> None:
+        self.attempt_size[self.attempt] += len(block.key)
+        if not block.units:
+            return
+        per_unit = self._lookup(block)
+        n = len(block.units)
+        same = Counter(
+            slot for found in per_unit for slot in found
+            if group(self.slots[slot].kind) is group(block.kind)
+        )  # fmt: skip
+        strong = self._strong(block)
+        full = [s for s, k in same.items() if k == n]
+        if full:
+            target = self._nearest(full)
+            if strong or self._context(block, full, seg_blocks, i):
+                self._join(target, block)
+                return
+        elif same:
+            target = self._nearest([s for s, k in same.items() if k == max(same.values())])
+            k = same[target]
+            extends_cut = any(
+                m.relation in (Relation.EXTENDS, Relation.CONTAINS)
+                and m.key in self.cut_keys.get(target, ())
+                for found in per_unit
+                for s, m in found.items()
+                if s == target
+            )
+            if (2 * k >= n or extends_cut) and (strong or self._context(block, [target], seg_blocks, i)):
+                self._join(target, block)
+                return
+            lead = 0
+            while lead < n and target in per_unit[lead] and per_unit[lead][target].relation in _COVERING:
+                lead += 1
+            if lead and target == self.last and lead < n:
+                rest = block.units[lead]
+                if rest.start > 0 and block.text[rest.start - 1] == "\n":
+                    head = block.units[lead - 1]
+                    self._event(ActionKind.DUPLICATE, block, 0, head.end, target, "repeated closing line")
+                    self._new(_sub_block(block, list(range(lead, n))))
+                else:
+                    self._join(target, block)
+                return
+        covered = [bool(found) for found in per_unit]
+        slots_hit = {s for found in per_unit for s in found}
+        if n >= 2 and len(slots_hit) >= 2 and sum(covered) * 2 >= n and strong:
+            first = min(slots_hit, key=lambda s: self.pos[s])
+            if all(covered):
+                self._event(ActionKind.ECHO, block, 0, len(block.text), first, "echo of earlier blocks")
+                return
+            if n >= 3:
+                keep = [j for j, c in enumerate(covered) if not c]
+                for j, c in enumerate(covered):
+                    if c:
+                        u = block.units[j]
+                        self._event(ActionKind.ECHO, block, u.start, u.end, first, "echoed sentence")
+                self._new(_sub_block(block, keep))
+                return
+        self._new(block)
+
+    def _strong(self, block: Block) -> bool:
+        """Whether a block may be judged a copy on its own evidence."""
+        if block.kind not in _PROSE or len(block.key) < self.config.strong_block_chars:
+            return False
+        return len(block.units) >= 2 or not block.units[0].complete
+
+    def _nearest(self, slots: Sequence[int]) -> int:
+        """Of several matching slots, the one the cursor most likely points at."""
+        here = self.pos[self.last] if self.last is not None else -1
+        return min(slots, key=lambda s: (self.pos[s] <= here, abs(self.pos[s] - here - 1)))
+
+    def _context(self, block: Block, cands: Sequence[int], seg_blocks: Sequence[Block], i: int) -> bool:
+        """Whether a weak block's neighbours show it is part of a repeated run."""
+        here = self.pos[self.last] if self.last is not None else -2
+        for cand in cands:
+            p = self.pos[cand]
+            if cand == self.last or (self.in_run and here < p <= here + 2):
+                return True
+            stop = min(len(seg_blocks), i + 1 + self.config.lookahead_blocks)
+            for j in range(i + 1, stop):
+                nxt = seg_blocks[j]
+                hits = [s for found in self._lookup(nxt) for s in found]
+                if not hits:
+                    break
+                if any(p < self.pos[s] <= p + (j - i) + 1 for s in hits) and self._strong(nxt):
+                    return True
+                if self._strong(nxt):
+                    break
+        return False
+
+    def _join(self, slot_id: int, block: Block) -> None:
+        slot = self.slots[slot_id]
+        if self.last is not None and self.pos[slot_id] < self.pos[self.last] and self._strong(block):
+            self.attempt += 1  # the text jumped back without a marker: a new attempt
+        known = {v.text for v in slot.variants}
+        if block.text not in known:
+            self._add_variant(slot, block.text, block.kind, block.units, [block])
+        else:
+            self._event(ActionKind.DUPLICATE, block, 0, len(block.text), slot_id, "exact copy")
+        self.last = slot_id
+        self.in_run = True
+
+    def _new(self, block: Block) -> None:
+        slot = Slot(len(self.slots), block.kind)
+        self.slots[slot.id] = slot
+        at = self.pos[self.last] + 1 if self.last is not None else len(self.order)
+        self.order.insert(at, slot.id)
+        for j in range(at, len(self.order)):
+            self.pos[self.order[j]] = j
+        self._add_variant(slot, block.text, block.kind, block.units, [block])
+        self.last = slot.id
+        self.in_run = False
+
+    def _add_variant(
+        self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], blocks: list[Block]
+    ) -> Variant:
+        self._arrivals += 1
+        variant = Variant(text, kind, units, self.attempt, self._arrivals, blocks)
+        slot.variants.append(variant)
+        self._index(slot.id, units)
+        return variant
+
+    def _index(self, slot_id: int, units: list[Unit]) -> None:
+        for unit in units:
+            self.index.add(unit.text, unit.key, slot=slot_id, cut=not unit.complete)
+            if not unit.complete:
+                self.cut_keys.setdefault(slot_id, set()).add(unit.key)
+
+    def _event(self, kind: ActionKind, block: Block, s: int, e: int, slot: int | None, why: str) -> None:
+        self.events.append(Event(kind, block.start + s, block.start + e, slot, 100.0, why))
+
+    # -- stitching -----------------------------------------------------------
+
+    def _cut_at_end(self, block: Block) -> tuple[int, Variant] | None:
+        """The variant a segment's last block left cut mid-sentence, if any."""
+        if not self.config.stitch or block.kind not in _PROSE or not block.units:
+            return None
+        if block.units[-1].complete or self.last is None:
+            return None
+        for variant in self.slots[self.last].variants:
+            if variant.blocks[-1] is block:
+                return self.last, variant
+        return None
+
+    def _stitch(self, block: Block, slot_id: int, variant: Variant) -> bool:
+        """Join a continuation onto the paragraph the marker cut, if it continues it."""
+        if block.kind not in _PROSE or not block.units:
+            return False
+        body = strip_leading_ellipsis(block.text)
+        skipped = len(block.text) - len(body)
+        first = split_units(body, block.kind)
+        if not first:
+            return False
+        overlap = self._overlap(variant.text, body)
+        if overlap == 0:
+            found = self.index.lookup(first[0].text, first[0].key, cut=not first[0].complete)
+            if found:
+                return False  # it repeats known text: an ordinary copy, not a continuation
+        tail = body[overlap:].lstrip()
+        joiner = "" if overlap else boundary_joiner(variant.text, tail, self.join)
+        variant.text = variant.text.rstrip() + joiner + tail
+        variant.units = split_units(variant.text, variant.kind)
+        variant.blocks.append(block)
+        self._index(slot_id, variant.units)
+        self.attempt_size[self.attempt] += len(block.key)
+        detail = f"continues the cut paragraph; {overlap} repeated characters removed" if overlap else (
+            "continues the cut paragraph"
+        )
+        self.events.append(
+            Event(ActionKind.STITCHED, block.start, block.start + skipped + overlap, slot_id, 100.0, detail)
+        )
+        self.last = slot_id
+        self.in_run = False
+        return True
+
+    def _overlap(self, left: str, right: str) -> int:
+        """Length of the longest start of ``right`` that ``left`` already ends with."""
+        left = left.rstrip()
+        limit = min(len(left), len(right), 600)
+        for size in range(limit, self.config.min_overlap_chars - 1, -1):
+            piece = right[:size]
+            if not left.endswith(piece):
+                continue
+            before = left[-size - 1] if size < len(left) else " "
+            # In spaced scripts the repeated words must start at a word boundary.
+            if piece[0].isalnum() and before.isalnum() and not is_unspaced(piece[0]):
+                continue
+            return size
+        return 0
+
+
+def _sub_block(block: Block, keep: list[int]) -> Block:
+    """A block made of some of ``block``'s units, joined as the block joined them."""
+    pieces: list[str] = []
+    for idx, j in enumerate(keep):
+        unit = block.units[j]
+        if idx:
+            prev = block.units[keep[idx - 1]]
+            if keep[idx - 1] == j - 1:
+                pieces.append(block.text[prev.end : unit.start])
+            else:
+                pieces.append("" if is_unspaced(prev.text[-1] + unit.text[0]) else " ")
+        pieces.append(unit.text)
+    text = "".join(pieces)
+    first, last = block.units[keep[0]], block.units[keep[-1]]
+    sub = Block(block.kind, text, block.start + first.start, block.start + last.end, block.segment)
+    sub.units = split_units(text, block.kind)
+    return sub
+
+
+def resolve(doc: Document, config: Config) -> Resolution:
+    """Run the resolver over a parsed document."""
+    return Resolver(doc, config).run()

@@ -1,0 +1,299 @@
+"""Stage 1: split an article into segments (at markers), blocks and sentences.
+
+The splitter never changes text: every block keeps its original characters and
+its offsets into the (LF-normalised) input, so the reassembler can write kept
+blocks back verbatim and actions can point at input lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+import regex
+
+from dedupe_articles.config import Config
+from dedupe_articles.normalize import normalize
+
+
+class BlockKind(str, Enum):
+    """The Markdown shape of a block; decides how it is split and how it may repeat."""
+
+    PARAGRAPH = "paragraph"
+    HEADING = "heading"
+    LIST = "list"
+    TABLE = "table"
+    CODE = "code"
+    QUOTE = "quote"
+    SEPARATOR = "separator"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence of prose, an item of a list, a row of a table, or a whole code block.
+
+    ``start``/``end`` are offsets into the block's text; ``key`` is the
+    :func:`~dedupe_articles.normalize.normalize` form used for matching.
+    """
+
+    text: str
+    start: int
+    end: int
+    key: str
+    complete: bool
+
+
+@dataclass
+class Block:
+    """A Markdown block of one segment, with its units and its input span."""
+
+    kind: BlockKind
+    text: str
+    start: int
+    end: int
+    segment: int
+    units: list[Unit] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return "".join(u.key for u in self.units)
+
+
+@dataclass
+class Document:
+    """The parsed input: newline style, front matter, marker spans and blocks."""
+
+    newline: str
+    bom: bool
+    final_newline: bool
+    front_matter: str | None
+    front_matter_gap: str
+    markers: list[tuple[int, int]]
+    blocks: list[Block]
+    text: str  # LF-normalised input, what all offsets refer to
+
+
+_FENCE = regex.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = regex.compile(r"^ {0,3}#{1,6}(?:\s|$)")
+_BOLD_LINE = regex.compile(r"^\s*(\*\*|__)[^*_\n]+\1\s*[:：]?\s*$")
+_SEPARATOR = regex.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_TABLE = regex.compile(r"^\s*\|")
+_LIST = regex.compile(r"^\s{0,3}(?:[-*+•]|\d{1,9}[.)])\s+")
+_QUOTE = regex.compile(r"^\s{0,3}>")
+_TERMINAL = regex.compile(r"[.!?。！？…:;：；][\"'”’」』）)\]】〕》*_`]*\s*$")
+# A sentence ends at CJK terminators at once, or at Latin ones before whitespace.
+_CJK_END = regex.compile(r"[。！？]+[」』）)】〕》\"”’]*|[!?！？][」』）)】〕》]")
+_LATIN_END = regex.compile(r"[.!?…]+[\"'”’)\]»]*(?=\s)")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st vs etc e.g i.e cf fig no vol pp approx inc ltd co corp "
+    "jan feb mar apr jun jul aug sep sept oct nov dec z.b d.h u.a bzw ca usw sog vgl "
+    "sra sr dra ud uds p.ej etc mme mlle m cf".split()
+)
+
+
+def parse(text: str, config: Config) -> Document:
+    """Parse ``text`` into a :class:`Document`.
+
+    >>> doc = parse("# T\\nbody one.\\n---END---\\nbody two.", Config())
+    >>> [(b.kind.value, b.text, b.segment) for b in doc.blocks]
+    [('heading', '# T', 0), ('paragraph', 'body one.', 0), ('paragraph', 'body two.', 1)]
+    """
+    bom = text.startswith("\ufeff")
+    if bom:
+        text = text[1:]
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lf = text.replace("\r\n", "\n")
+    front, body_start = _front_matter(lf)
+    gap = ""
+    if front is not None:
+        gap_match = regex.match(r"[ \t]*\n(?:[ \t]*\n)*", lf[body_start:])
+        gap = "\n\n" if gap_match and gap_match.group().count("\n") >= 1 else "\n"
+    pattern = regex.compile("|".join(f"(?:{p})" for p in config.markers))
+    markers: list[tuple[int, int]] = []
+    blocks: list[Block] = []
+    seg_start = body_start
+    segment = 0
+    for match in pattern.finditer(lf, body_start):
+        blocks.extend(_blocks(lf, seg_start, match.start(), segment))
+        markers.append(match.span())
+        seg_start = match.end()
+        segment += 1
+    blocks.extend(_blocks(lf, seg_start, len(lf), segment))
+    return Document(
+        newline=newline,
+        bom=bom,
+        final_newline=pattern.sub("", lf).rstrip(" \t").endswith("\n"),
+        front_matter=front,
+        front_matter_gap=gap,
+        markers=markers,
+        blocks=blocks,
+        text=lf,
+    )
+
+
+def _front_matter(lf: str) -> tuple[str | None, int]:
+    for fence in ("---", "+++"):
+        if lf.startswith(fence + "\n"):
+            close = regex.search(rf"^{regex.escape(fence)}[ \t]*$", lf[4:], flags=regex.M)
+            if close is not None:
+                end = 4 + close.end()
+                return lf[:end], end
+    return None, 0
+
+
+def _lines(lf: str, start: int, end: int) -> Iterator[tuple[int, str]]:
+    pos = start
+    while pos < end:
+        nl = lf.find("\n", pos, end)
+        stop = end if nl == -1 else nl
+        yield pos, lf[pos:stop]
+        pos = stop + 1
+
+
+def _blocks(lf: str, start: int, end: int, segment: int) -> list[Block]:
+    out: list[Block] = []
+    cur: list[tuple[int, str]] = []
+    kind = BlockKind.PARAGRAPH
+    fence: str | None = None
+
+    def flush() -> None:
+        nonlocal cur
+        if cur:
+            out.append(_make_block(kind, cur, segment))
+        cur = []
+
+    for pos, line in _lines(lf, start, end):
+        if fence is not None:
+            cur.append((pos, line))
+            stripped = line.strip()
+            if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+                fence = None
+                flush()
+            continue
+        if not line.strip():
+            flush()
+            continue
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            flush()
+            kind, fence = BlockKind.CODE, fence_match.group(1)
+            cur.append((pos, line))
+            continue
+        if _HEADING.match(line) or _SEPARATOR.match(line):
+            flush()
+            kind = BlockKind.HEADING if _HEADING.match(line) else BlockKind.SEPARATOR
+            cur.append((pos, line))
+            flush()
+            continue
+        line_kind = _line_kind(line)
+        continues = cur and (
+            line_kind == kind
+            or (line_kind is BlockKind.PARAGRAPH and kind in (BlockKind.LIST, BlockKind.QUOTE))
+            or (line_kind is BlockKind.LIST and kind is BlockKind.LIST)
+        )
+        if not continues:
+            flush()
+            kind = line_kind
+        cur.append((pos, line))
+    flush()
+    return out
+
+
+def _line_kind(line: str) -> BlockKind:
+    if _TABLE.match(line):
+        return BlockKind.TABLE
+    if _LIST.match(line):
+        return BlockKind.LIST
+    if _QUOTE.match(line):
+        return BlockKind.QUOTE
+    return BlockKind.PARAGRAPH
+
+
+def _make_block(kind: BlockKind, lines: list[tuple[int, str]], segment: int) -> Block:
+    start = lines[0][0]
+    text = "\n".join(line for _, line in lines)
+    # Trim surrounding whitespace (an inline marker leaves a space) but keep offsets true.
+    lead = len(text) - len(text.lstrip())
+    text = text.strip()
+    if kind is BlockKind.PARAGRAPH and _BOLD_LINE.match(text):
+        kind = BlockKind.HEADING
+    block = Block(kind, text, start + lead, start + lead + len(text), segment)
+    block.units = split_units(text, kind)
+    return block
+
+
+def split_units(text: str, kind: BlockKind) -> list[Unit]:
+    """Split a block's text into matching units according to its kind.
+
+    >>> [u.text for u in split_units("Dr. Who came. He left! 3.14 is pi", BlockKind.PARAGRAPH)]
+    ['Dr. Who came.', 'He left!', '3.14 is pi']
+    >>> [u.text for u in split_units("初めて。次に「はい！」と言う。続き", BlockKind.PARAGRAPH)]
+    ['初めて。', '次に「はい！」と言う。', '続き']
+    >>> [u.complete for u in split_units("Z. B. gut. Und dann", BlockKind.PARAGRAPH)]
+    [True, False]
+    """
+    heading = kind is BlockKind.HEADING
+    if kind in (BlockKind.CODE, BlockKind.SEPARATOR, BlockKind.HEADING):
+        spans = [(0, len(text))]
+    elif kind in (BlockKind.LIST, BlockKind.TABLE):
+        spans = _item_spans(text, kind)
+    else:
+        spans = _sentence_spans(text)
+    units = []
+    for s, e in spans:
+        raw = text[s:e]
+        lead = len(raw) - len(raw.lstrip())
+        raw = raw.strip()
+        if not raw:
+            continue
+        key = normalize(raw, heading=heading) or normalize(raw)
+        complete = heading or kind is not BlockKind.PARAGRAPH or bool(_TERMINAL.search(raw))
+        if raw.endswith(("…", "...")) and kind is BlockKind.PARAGRAPH:
+            complete = False
+        units.append(Unit(raw, s + lead, s + lead + len(raw), key, complete))
+    return units
+
+
+def _item_spans(text: str, kind: BlockKind) -> list[tuple[int, int]]:
+    starts = [0]
+    pos = 0
+    for line in text.split("\n")[:-1]:
+        pos += len(line) + 1
+        nxt = text[pos : text.find("\n", pos) if "\n" in text[pos:] else len(text)]
+        if kind is BlockKind.TABLE or _LIST.match(nxt):
+            starts.append(pos)
+    ends = [*starts[1:], len(text)]
+    return list(zip(starts, ends))
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    cuts = {0, len(text)}
+    for match in regex.finditer(r"\n", text):
+        cuts.add(match.end())
+    for match in _CJK_END.finditer(text):
+        cuts.add(match.end())
+    for match in _LATIN_END.finditer(text):
+        if not _is_abbreviation(text, match.start(), match.end()):
+            cuts.add(match.end())
+    ordered = sorted(cuts)
+    return [(a, b) for a, b in zip(ordered, ordered[1:]) if text[a:b].strip()]
+
+
+def _is_abbreviation(text: str, start: int, end: int) -> bool:
+    if text[start:end].rstrip("\"'”’)]»") not in (".",):
+        return False  # "!", "?" and "..." always end a sentence
+    before = text[max(0, start - 12) : start]
+    token = regex.search(r"([\p{L}.]+)$", before)
+    after = text[end:].lstrip()
+    if after[:1].islower() or after[:1].isdigit():
+        return True  # "e.g. this", "Fig. 3": a sentence does not start in lower case
+    if token is None:
+        return False
+    word = token.group(1).casefold()
+    return len(word) == 1 or "." in word or word.rstrip(".") in _ABBREVIATIONS
+
+
+def block_is_complete(block: Block) -> bool:
+    """Whether a block's last unit ends like a finished sentence."""
+    return not block.units or block.units[-1].complete
