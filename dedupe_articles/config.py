@@ -25,8 +25,7 @@ class Config:
             sentences, looked up anywhere in the article, for them to count as the same
             sentence worded slightly differently. Default: ``88``.
         variant_cutoff: The same, but for sentences of two paragraphs already known
-            to be attempts of one paragraph; lower because the context is certain.
-            Default: ``70``.
+            to be attempts of one paragraph. Default: ``85``.
         min_partial_chars: A fragment shorter than this (normalised characters) is
             matched only exactly, never as a prefix, suffix or fuzzy copy, so short
             common phrases are not mistaken for truncated copies. Default: ``8``.
@@ -52,7 +51,7 @@ class Config:
 
     markers: tuple[str, ...] = DEFAULT_MARKERS
     near_duplicate_cutoff: float = 88.0
-    variant_cutoff: float = 70.0
+    variant_cutoff: float = 85.0
     min_partial_chars: int = 8
     min_overlap_chars: int = 4
     strong_block_chars: int = 20

@@ -135,58 +135,122 @@ class Resolver:
             return
         per_unit = self._lookup(block)
         n = len(block.units)
-        same = Counter(
-            slot for found in per_unit for slot in found
-            if group(self.slots[slot].kind) is group(block.kind)
-        )  # fmt: skip
         strong = self._strong(block)
-        full = [s for s, k in same.items() if k == n]
+        kind = group(block.kind)
+        full = [
+            s for s in set.intersection(*(set(found) for found in per_unit))
+            if group(self.slots[s].kind) is kind
+        ]  # fmt: skip
         if full:
-            target = self._nearest(full)
             if strong or self._context(block, full, seg_blocks, i):
+                self._join(self._nearest(full), block)
+                return
+            self._new(block)
+            return
+        assign = self._assign(per_unit)
+        runs = {s for s in assign if s is not None}
+        covered = sum(s is not None for s in assign)
+        if not runs:
+            self._new(block)
+        elif len(runs) == 1:
+            self._place_partial(block, per_unit, assign, seg_blocks, i)
+        elif strong and covered == n:
+            first = min(runs, key=lambda s: self.pos[s])
+            self._event(ActionKind.ECHO, block, 0, len(block.text), first, "echo of earlier blocks")
+        elif strong and 2 * covered >= n:
+            self._split(block, assign)
+        else:
+            self._new(block)
+
+    def _assign(self, per_unit: list[dict[int, Match]]) -> list[int | None]:
+        """One slot per unit, preferring to stay in the slot of the unit before."""
+        out: list[int | None] = []
+        prev: int | None = None
+        for found in per_unit:
+            if not found:
+                out.append(None)
+                continue
+            if prev is not None and prev in found:
+                choice = prev
+            elif prev is not None:
+                p = self.pos[prev]
+                choice = min(found, key=lambda s: (self.pos[s] < p, abs(self.pos[s] - p - 1)))
+            else:
+                choice = self._nearest(list(found))
+            out.append(choice)
+            prev = choice
+        return out
+
+    def _place_partial(
+        self,
+        block: Block,
+        per_unit: list[dict[int, Match]],
+        assign: list[int | None],
+        seg_blocks: Sequence[Block],
+        i: int,
+    ) -> None:
+        """A block sharing some sentences with exactly one slot."""
+        target = next(s for s in assign if s is not None)
+        n, k = len(block.units), sum(s == target for s in assign)
+        slot = self.slots[target]
+        if group(slot.kind) is not group(block.kind):
+            self._new(block)
+            return
+        size = max(len(v.units) for v in slot.variants)
+        extends_cut = any(
+            m.relation in (Relation.EXTENDS, Relation.CONTAINS) and m.key in self.cut_keys.get(target, ())
+            for found in per_unit
+            for s, m in found.items()
+            if s == target
+        )
+        first = per_unit[0].get(target)
+        same_opening = (
+            first is not None
+            and first.relation is Relation.EXACT
+            and len(block.units[0].key) >= self.config.strong_block_chars
+            and slot.variants[0].units[0].key == block.units[0].key
+        )
+        mostly = 2 * k >= n or (k >= 2 and 2 * k >= size) or extends_cut or same_opening
+        strong = self._strong(block)
+        if mostly and (strong or self._context(block, [target], seg_blocks, i)):
+            self._join(target, block)
+            return
+        lead = 0
+        while lead < n and assign[lead] == target and per_unit[lead][target].relation in _COVERING:
+            lead += 1
+        if lead and target == self.last and lead < n:
+            rest = block.units[lead]
+            if rest.start > 0 and block.text[rest.start - 1] == "\n":
+                head = block.units[lead - 1]
+                self._event(ActionKind.DUPLICATE, block, 0, head.end, target, "repeated closing line")
+                self._new(_sub_block(block, list(range(lead, n))))
+            else:
                 self._join(target, block)
-                return
-        elif same:
-            target = self._nearest([s for s, k in same.items() if k == max(same.values())])
-            k = same[target]
-            extends_cut = any(
-                m.relation in (Relation.EXTENDS, Relation.CONTAINS)
-                and m.key in self.cut_keys.get(target, ())
-                for found in per_unit
-                for s, m in found.items()
-                if s == target
-            )
-            if (2 * k >= n or extends_cut) and (strong or self._context(block, [target], seg_blocks, i)):
-                self._join(target, block)
-                return
-            lead = 0
-            while lead < n and target in per_unit[lead] and per_unit[lead][target].relation in _COVERING:
-                lead += 1
-            if lead and target == self.last and lead < n:
-                rest = block.units[lead]
-                if rest.start > 0 and block.text[rest.start - 1] == "\n":
-                    head = block.units[lead - 1]
-                    self._event(ActionKind.DUPLICATE, block, 0, head.end, target, "repeated closing line")
-                    self._new(_sub_block(block, list(range(lead, n))))
-                else:
-                    self._join(target, block)
-                return
-        covered = [bool(found) for found in per_unit]
-        slots_hit = {s for found in per_unit for s in found}
-        if n >= 2 and len(slots_hit) >= 2 and sum(covered) * 2 >= n and strong:
-            first = min(slots_hit, key=lambda s: self.pos[s])
-            if all(covered):
-                self._event(ActionKind.ECHO, block, 0, len(block.text), first, "echo of earlier blocks")
-                return
-            if n >= 3:
-                keep = [j for j, c in enumerate(covered) if not c]
-                for j, c in enumerate(covered):
-                    if c:
-                        u = block.units[j]
-                        self._event(ActionKind.ECHO, block, u.start, u.end, first, "echoed sentence")
-                self._new(_sub_block(block, keep))
-                return
+            return
         self._new(block)
+
+    def _split(self, block: Block, assign: list[int | None]) -> None:
+        """A block holding several slots' sentences (paragraphs merged into one):
+        each run of sentences joins its slot; new sentences go with the run before."""
+        groups: list[tuple[int, list[int]]] = []
+        pending: list[int] = []
+        for j, slot in enumerate(assign):
+            if slot is None or group(self.slots[slot].kind) is not group(block.kind):
+                if groups and slot is None:
+                    groups[-1][1].append(j)
+                elif slot is None:
+                    pending.append(j)
+                continue
+            if groups and groups[-1][0] == slot:
+                groups[-1][1].append(j)
+            else:
+                groups.append((slot, [*pending, j]))
+                pending = []
+        if not groups:
+            self._new(block)
+            return
+        for slot, units in groups:
+            self._join(slot, _sub_block(block, units), jump=False)
 
     def _strong(self, block: Block) -> bool:
         """Whether a block may be judged a copy on its own evidence."""
@@ -218,9 +282,9 @@ class Resolver:
                     break
         return False
 
-    def _join(self, slot_id: int, block: Block) -> None:
+    def _join(self, slot_id: int, block: Block, *, jump: bool = True) -> None:
         slot = self.slots[slot_id]
-        if self.last is not None and self.pos[slot_id] < self.pos[self.last] and self._strong(block):
+        if jump and self.last is not None and self.pos[slot_id] < self.pos[self.last] and self._strong(block):
             self.attempt += 1  # the text jumped back without a marker: a new attempt
         known = {v.text for v in slot.variants}
         if block.text not in known:

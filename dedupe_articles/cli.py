@@ -1,0 +1,455 @@
+"""The ``dedupe-articles`` command: a thin click shell over :mod:`dedupe_articles.files`.
+
+:func:`main` returns the exit code and never raises for a user error. Heavy modules
+(rich, concurrent.futures) are imported only when a run needs them, so cleaning one
+small file starts fast.
+"""
+
+from __future__ import annotations
+
+import codecs
+import importlib
+import inspect
+import os
+import re
+import signal
+import sys
+import threading
+import time
+import typing
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import fields, replace
+from typing import Any
+
+import click
+
+from dedupe_articles import __version__, clean
+from dedupe_articles.config import Config
+from dedupe_articles.files import (
+    STDIN_NAME,
+    FatalError,
+    FileOutcome,
+    Settings,
+    Target,
+    WriteMode,
+    atomic_write,
+    clean_bytes,
+    discover,
+    plan_outputs,
+    process_file,
+)
+from dedupe_articles.report import (
+    Printer,
+    build_report,
+    dumps,
+    err,
+    print_summary,
+    stderr_is_terminal,
+)
+
+EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 123, 130
+
+EPILOG = """\b
+Modes (one is required, except for '-'):
+  -o DIR         write every file's clean text under DIR, mirroring the input tree
+  --in-place     rewrite the files that change, leave the others untouched
+  --check        write nothing; exit 1 if any file would change
+  --diff         print a unified diff; exit 1 if any file would change
+
+\b
+Exit codes:
+  0    nothing to change, or all writes done
+  1    changes found under --check or --diff
+  2    usage error (bad flag, no mode, missing path, unsafe output directory)
+  123  at least one file failed; the others were processed
+  130  interrupted; every file is either as it was or fully written
+"""
+
+
+# --- Config fields as flags -------------------------------------------------------
+
+
+def _field_help() -> dict[str, str]:
+    """Each Config field's description, taken from the Attributes section of its docstring."""
+    helps: dict[str, str] = {}
+    current = None
+    in_section = False
+    for line in (inspect.getdoc(Config) or "").splitlines():
+        if line.strip() == "Attributes:":
+            in_section = True
+        elif in_section and line and not line.startswith(" "):
+            break
+        elif in_section and (m := re.match(r"    (\w+): (.*)", line)):
+            current, helps[m[1]] = m[1], m[2]
+        elif in_section and current and line.strip():
+            helps[current] += " " + line.strip()
+    for name, text in helps.items():
+        text = re.sub(r"\s*Default: .*", "", text)
+        text = re.sub(r":\w+:`([^`]*)`", r"\1", text)
+        helps[name] = re.sub(r"``([^`]*)``", r"\1", text)
+    return helps
+
+
+def config_options() -> list[click.Option]:
+    """One option per Config field: ``--min-overlap-chars``, ``--marker`` (repeatable),
+    ``--stitch/--no-stitch``. Every default is ``None`` so that only what the user set
+    is passed on and the real defaults stay in Config."""
+    hints = typing.get_type_hints(Config)
+    helps = _field_help()
+    options = []
+    for field in fields(Config):
+        if field.name not in Config.field_names():
+            continue
+        flag = field.name.replace("_", "-")
+        hint, default = hints[field.name], field.default
+        doc = helps.get(field.name, "")
+        if hint is bool:
+            options.append(
+                click.Option(
+                    [f"--{flag}/--no-{flag}", field.name],
+                    default=None,
+                    help=doc,
+                    show_default=f"--{flag}" if default else f"--no-{flag}",
+                )
+            )
+        elif typing.get_origin(hint) is tuple and typing.get_args(hint) == (str, ...):
+            assert isinstance(default, tuple)
+            options.append(
+                click.Option(
+                    [f"--{flag.removesuffix('s')}", field.name],
+                    multiple=True,
+                    metavar="PATTERN",
+                    help=f"{doc} Repeatable; replaces the default list.",
+                    show_default=" ".join(default),
+                )
+            )
+        elif hint in (int, float, str):
+            options.append(
+                click.Option(
+                    [f"--{flag}", field.name],
+                    type=hint,
+                    default=None,
+                    help=doc,
+                    show_default=str(default),
+                )
+            )
+        else:  # a new kind of field must get a flag before it can ship
+            raise TypeError(f"no command-line flag for Config.{field.name}: {hint}")
+    return options
+
+
+def _config_from(values: dict[str, Any]) -> Config:
+    given = {
+        name: values[name]
+        for name in Config.field_names()
+        if values.get(name) is not None and values.get(name) != ()
+    }
+    try:
+        config = Config().with_changes(**given)
+    except ValueError as exc:
+        raise click.UsageError(f"invalid cleaning option: {exc}") from None
+    # Checked here, once, rather than failing every file; via importlib because the
+    # regex package ships no type stubs.
+    regex: Any = importlib.import_module("regex")
+    for pattern in config.markers:
+        try:
+            regex.compile(pattern)
+        except regex.error as exc:
+            raise click.BadParameter(f"{pattern!r}: {exc}", param_hint="'--marker'") from None
+    return config
+
+
+# --- running ---------------------------------------------------------------------
+
+
+def _worker_init() -> None:
+    # Ctrl-C reaches the whole process group: the parent alone decides to stop, and
+    # lets the workers finish the file they are writing.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Let ``kill`` stop a run as cleanly as Ctrl-C does (in the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _progress(total: int, show: bool) -> Iterator[Callable[[], None]]:
+    if not show:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    # stdout may carry diffs: only stderr is redirected through the live display.
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        redirect_stdout=False,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("cleaning", total=total)
+        yield lambda: progress.advance(task)
+
+
+def run_batch(
+    items: Sequence[Target | FileOutcome],
+    settings: Settings,
+    jobs: int,
+    emit: Callable[[FileOutcome], None],
+    advance: Callable[[], None],
+) -> list[FileOutcome]:
+    """Process every target; call ``emit`` in path order as soon as each is ready."""
+    results: list[FileOutcome | None] = [i if isinstance(i, FileOutcome) else None for i in items]
+    emitted = 0
+
+    def flush() -> None:
+        nonlocal emitted
+        while emitted < len(results) and (ready := results[emitted]) is not None:
+            emit(ready)
+            results[emitted] = replace(ready, diff=None)  # printed; no need to keep it
+            emitted += 1
+
+    def deliver(index: int, outcome: FileOutcome) -> None:
+        results[index] = outcome
+        advance()
+        flush()
+
+    for item in items:
+        if isinstance(item, FileOutcome):
+            advance()
+    flush()
+    todo = [(i, t) for i, t in enumerate(items) if isinstance(t, Target)]
+    if jobs > 1 and len(todo) > 1:
+        _run_pool(todo, settings, min(jobs, len(todo)), deliver)
+    else:
+        for index, target in todo:
+            deliver(index, process_file(target, settings, clean))
+    return [r for r in results if r is not None]
+
+
+def _run_pool(
+    todo: Sequence[tuple[int, Target]],
+    settings: Settings,
+    workers: int,
+    deliver: Callable[[int, FileOutcome], None],
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+    try:
+        futures = {pool.submit(process_file, t, settings, clean): (i, t) for i, t in todo}
+        for future in as_completed(futures):
+            index, target = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # a worker died or the task could not be sent
+                outcome = FileOutcome(target.path, "failed", error=f"internal error: {exc!r}")
+            deliver(index, outcome)
+    finally:
+        # On Ctrl-C: drop what has not started, wait for the files being written.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _mode(output_dir: str | None, in_place: bool, check: bool, diff: bool) -> str:
+    if output_dir is not None:
+        return "output-dir"
+    if in_place:
+        return "in-place"
+    return {(True, True): "check-diff", (True, False): "check", (False, True): "diff"}.get(
+        (check, diff), "stdout"
+    )
+
+
+def _validate(paths: Sequence[str], opts: dict[str, Any]) -> None:
+    modes = [
+        name
+        for name, on in (
+            ("--output-dir", opts["output_dir"] is not None),
+            ("--in-place", opts["in_place"]),
+            ("--check/--diff", opts["check"] or opts["diff"]),
+        )
+        if on
+    ]
+    if len(modes) > 1:
+        raise click.UsageError(f"choose one mode: {' and '.join(modes)} cannot be combined")
+    if not paths:
+        raise click.UsageError("no PATH given: name files, directories, or '-' for stdin")
+    stdin = "-" in paths
+    if stdin and len(paths) > 1:
+        raise click.UsageError("'-' (stdin) cannot be mixed with other paths")
+    if stdin and (opts["output_dir"] is not None or opts["in_place"]):
+        raise click.UsageError("stdin is cleaned to stdout: drop --output-dir/--in-place")
+    if not stdin and not modes:
+        raise click.UsageError(
+            "choose a mode: -o/--output-dir DIR, --in-place, --check or --diff "
+            "(nothing is written by default)"
+        )
+    if opts["quiet"] and opts["verbose"]:
+        raise click.UsageError("-q and -v cannot be combined")
+    stdout_busy = opts["diff"] or opts["explain"] or (stdin and not opts["check"])
+    if opts["report"] == "-" and stdout_busy:
+        raise click.UsageError("--report - needs stdout alone: not with --diff, --explain or '-'")
+    try:
+        codecs.lookup(opts["encoding"])
+    except LookupError:
+        message = f"unknown encoding {opts['encoding']!r}"
+        raise click.BadParameter(message, param_hint="'--encoding'") from None
+
+
+def _run(paths: Sequence[str], opts: dict[str, Any]) -> int:
+    _validate(paths, opts)
+    config = _config_from(opts)
+    mode = _mode(opts["output_dir"], opts["in_place"], opts["check"], opts["diff"])
+    writes: dict[str, WriteMode] = {"output-dir": "output-dir", "in-place": "in-place"}
+    writes["stdout"] = "stdout"
+    settings = Settings(config, opts["encoding"], writes.get(mode, "none"), diff=opts["diff"])
+    would = mode in ("check", "diff", "check-diff")
+    stdin = list(paths) == ["-"]
+    printer = Printer(
+        quiet=opts["quiet"],
+        verbose=opts["verbose"],
+        explain=opts["explain"],
+        would=would,
+        explain_to_err=stdin and not would,
+    )
+    started = time.perf_counter()
+    if stdin:
+        outcomes = [_run_stdin(settings, printer)]
+    else:
+        items = discover(paths, opts["globs"], opts["excludes"])
+        if opts["output_dir"] is not None:
+            items = plan_outputs(paths, items, opts["output_dir"])
+            try:
+                os.makedirs(opts["output_dir"], exist_ok=True)
+            except OSError as exc:
+                raise FatalError(f"cannot write to {opts['output_dir']}: {exc.strerror}") from None
+        jobs = opts["jobs"] or os.cpu_count() or 1
+        show = stderr_is_terminal() and not opts["quiet"] and len(items) > 1
+        with _progress(len(items), show) as advance:
+            outcomes = run_batch(items, settings, jobs, printer, advance)
+    failed = any(o.status == "failed" for o in outcomes)
+    if opts["report"] is not None:
+        failed |= not _write_report(opts["report"], build_report(outcomes, mode, config))
+    if not opts["quiet"] and (not stdin or opts["verbose"]):
+        print_summary(outcomes, time.perf_counter() - started, would)
+    if failed:
+        return EXIT_FAILED
+    return EXIT_CHANGES if would and any(o.changed for o in outcomes) else EXIT_OK
+
+
+def _run_stdin(settings: Settings, printer: Printer) -> FileOutcome:
+    raw = sys.stdin.buffer.read()
+    outcome, new = clean_bytes(raw, STDIN_NAME, settings, clean)
+    if settings.write == "stdout":
+        # A skipped (binary) input passes through; a failed one writes nothing.
+        data = new if new is not None else (raw if outcome.status == "skipped" else b"")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    printer(outcome)
+    return outcome
+
+
+def _write_report(path: str, report: dict[str, Any]) -> bool:
+    text = dumps(report)
+    if path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return True
+    try:
+        atomic_write(path, text.encode("utf-8"))
+    except OSError as exc:
+        err(f"error: cannot write report {path}: {exc.strerror or exc}")
+        return False
+    return True
+
+
+def _command() -> click.Command:
+    params: list[click.Parameter] = [
+        click.Argument(["paths"], nargs=-1, metavar="[PATH]..."),
+        click.Option(["-o", "--output-dir"], metavar="DIR", help="Write clean copies under DIR."),
+        click.Option(["--in-place"], is_flag=True, help="Rewrite the files that change."),
+        click.Option(["--check"], is_flag=True, help="Exit 1 if any file would change."),
+        click.Option(["--diff"], is_flag=True, help="Print a unified diff of the changes."),
+        click.Option(["--explain"], is_flag=True, help="Say what was removed and why, per file."),
+        click.Option(["--report"], metavar="FILE.json", help="Write a JSON report ('-': stdout)."),
+        click.Option(
+            ["--glob", "globs"],
+            multiple=True,
+            metavar="PATTERN",
+            help="Files to take in directories (repeatable).",
+            show_default="*.txt",
+        ),
+        click.Option(
+            ["--exclude", "excludes"],
+            multiple=True,
+            metavar="PATTERN",
+            help="Files and directories to leave out while walking (repeatable).",
+        ),
+        click.Option(["--encoding"], default="utf-8", show_default=True, help="Input encoding."),
+        click.Option(
+            ["-j", "--jobs"],
+            type=click.IntRange(min=1),
+            help="Worker processes.",
+            show_default="number of CPUs",
+        ),
+        click.Option(["-q", "--quiet"], is_flag=True, help="Print errors only."),
+        click.Option(["-v", "--verbose"], is_flag=True, help="Print a line per file."),
+        *config_options(),
+    ]
+    names = [n for p in params for n in p.opts + p.secondary_opts]
+    assert len(names) == len(set(names)), "a Config field clashes with a CLI flag"
+    command = click.Command(
+        "dedupe-articles",
+        params=params,
+        callback=lambda paths, **opts: _run(paths, opts),
+        help="Clean polluted articles: remove repeated continuation attempts and markers.\n\n"
+        "PATH may be files, directories (walked for *.txt) or '-' for stdin to stdout.",
+        epilog=EPILOG,
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    )
+    return click.version_option(__version__, "--version", prog_name="dedupe-articles")(command)
+
+
+cli = _command()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command and return its exit code."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    try:
+        with _sigterm_as_interrupt():
+            code = cli.main(args, prog_name="dedupe-articles", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except FatalError as exc:
+        err(f"error: {exc}")
+        return EXIT_USAGE
+    except (click.Abort, KeyboardInterrupt):
+        err("error: interrupted; no file was left half-written")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (``| head``): stay quiet, and point stdout at /dev/null so
+        # that the interpreter's final flush does not fail again.
+        with suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    return code if isinstance(code, int) else EXIT_OK

@@ -1,0 +1,289 @@
+"""What the user is told about the outcomes: JSON report, ``--explain``, lines, summary.
+
+The JSON report (``--report FILE.json``) has a stable schema; a change that removes
+or renames a key, or changes a value's meaning, bumps ``schema_version``. Adding a
+key does not. It holds no timestamps or durations, so two runs over the same input
+(with any ``--jobs``) give the same bytes. Schema version 1::
+
+    {
+      "schema_version": 1,
+      "tool": "dedupe-articles",
+      "version": "0.1.0",
+      "mode": "check",              # output-dir | in-place | check | diff | check-diff | stdout
+      "config": {...},              # every Config field; tuples as lists
+      "files": [                    # sorted by path
+        {
+          "path": "corpus/a.txt",   # as named on the command line; "<stdin>" for -
+          "status": "changed",      # changed | unchanged | skipped | failed
+          "changed": true,          # output bytes differ from input bytes
+          "bytes_in": 1234,
+          "bytes_out": 1000,        # null when skipped or failed
+          "output": "out/a.txt",    # file written, or null (check, diff, unchanged in place)
+          "error": null,            # why skipped or failed, else null
+          "actions": [
+            {"kind": "duplicate", "start": 10, "end": 50, "start_line": 3,
+             "end_line": 4, "excerpt": "...", "matched_block": 1,
+             "matched_excerpt": "...", "score": 100.0, "detail": "..."}
+          ]
+        }
+      ],
+      "totals": {
+        "files": 1, "changed": 1, "unchanged": 0, "skipped": 0, "failed": 0,
+        "bytes_in": 1234, "bytes_out": 1000, "bytes_removed": 234,
+        "actions": {"marker": 0, "duplicate": 1, ...}   # every kind, in vocabulary order
+      }
+    }
+
+``kind`` is one of :class:`dedupe_articles.ActionKind`'s values; offsets are in
+characters of the decoded text (BOM excluded), lines are 1-based.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any, TextIO
+
+import click
+
+from dedupe_articles.config import Config
+from dedupe_articles.files import FileOutcome
+from dedupe_articles.result import Action, ActionKind
+
+SCHEMA_VERSION = 1
+FILE_KEYS = ("path", "status", "changed", "bytes_in", "bytes_out", "output", "error", "actions")
+ACTION_KEYS = (
+    "kind",
+    "start",
+    "end",
+    "start_line",
+    "end_line",
+    "excerpt",
+    "matched_block",
+    "matched_excerpt",
+    "score",
+    "detail",
+)
+TOTAL_KEYS = (
+    "files",
+    "changed",
+    "unchanged",
+    "skipped",
+    "failed",
+    "bytes_in",
+    "bytes_out",
+    "bytes_removed",
+    "actions",
+)
+
+
+def action_entry(action: Action) -> dict[str, Any]:
+    # Keys are picked explicitly so that a new field on Action cannot change the
+    # schema behind the schema version's back.
+    data = action.to_dict()
+    return {key: data[key] for key in ACTION_KEYS}
+
+
+def file_entry(outcome: FileOutcome) -> dict[str, Any]:
+    return {
+        "path": outcome.path,
+        "status": outcome.status,
+        "changed": outcome.changed,
+        "bytes_in": outcome.bytes_in,
+        "bytes_out": outcome.bytes_out,
+        "output": outcome.output,
+        "error": outcome.error,
+        "actions": [action_entry(a) for a in outcome.actions],
+    }
+
+
+def totals(outcomes: Sequence[FileOutcome]) -> dict[str, Any]:
+    """Counts over all files; ``bytes_removed`` counts files that produced output.
+
+    >>> totals([FileOutcome("a", "changed", 10, 4), FileOutcome("b", "failed", 3)])["bytes_removed"]
+    6
+    """
+    done = [o for o in outcomes if o.bytes_out is not None]
+    kinds = {kind.value: 0 for kind in ActionKind}
+    for outcome in outcomes:
+        for action in outcome.actions:
+            kinds[action.kind.value] += 1
+    return {
+        "files": len(outcomes),
+        "changed": sum(o.status == "changed" for o in outcomes),
+        "unchanged": sum(o.status == "unchanged" for o in outcomes),
+        "skipped": sum(o.status == "skipped" for o in outcomes),
+        "failed": sum(o.status == "failed" for o in outcomes),
+        "bytes_in": sum(o.bytes_in for o in outcomes),
+        "bytes_out": sum(o.bytes_out or 0 for o in done),
+        "bytes_removed": sum(o.bytes_in - (o.bytes_out or 0) for o in done),
+        "actions": kinds,
+    }
+
+
+def build_report(outcomes: Sequence[FileOutcome], mode: str, config: Config) -> dict[str, Any]:
+    from dedupe_articles import __version__
+
+    config_data = {
+        key: list(value) if isinstance(value, tuple) else value
+        for key, value in asdict(config).items()
+    }
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": "dedupe-articles",
+        "version": __version__,
+        "mode": mode,
+        "config": config_data,
+        "files": [file_entry(o) for o in outcomes],
+        "totals": totals(outcomes),
+    }
+
+
+def dumps(report: dict[str, Any]) -> str:
+    """Indented, UTF-8-friendly JSON with a final newline."""
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- text for people -------------------------------------------------------------
+
+
+def kind_label(kind: ActionKind) -> str:
+    """``near_duplicate`` -> ``near duplicate``."""
+    return kind.value.replace("_", " ")
+
+
+def format_explanation(outcome: FileOutcome) -> str:
+    """``--explain`` text for one file: each action, where it was, what it matched.
+
+    >>> a = Action(ActionKind.NEAR_DUPLICATE, 0, 9, 3, 4, "Hello wrld", 0, "Hello world", 91.5)
+    >>> print(format_explanation(FileOutcome("a.txt", "changed", actions=(a,))), end="")
+    a.txt: 1 action
+      lines 3-4: near duplicate (score 91.5)
+        removed: Hello wrld
+        matched: block 0: Hello world
+    """
+    count = len(outcome.actions)
+    out = [f"{outcome.path}: {count} action{'s' if count != 1 else ''}"]
+    for action in outcome.actions:
+        where = (
+            f"line {action.start_line}"
+            if action.start_line == action.end_line
+            else f"lines {action.start_line}-{action.end_line}"
+        )
+        out.append(f"  {where}: {kind_label(action.kind)} (score {action.score:.1f})")
+        out.append(f"    removed: {action.excerpt}")
+        if action.matched_block is not None or action.matched_excerpt:
+            block = "" if action.matched_block is None else f"block {action.matched_block}: "
+            out.append(f"    matched: {block}{action.matched_excerpt}")
+        if action.detail:
+            out.append(f"    why: {action.detail}")
+    return "\n".join(out) + "\n"
+
+
+def summary_rows(
+    outcomes: Sequence[FileOutcome], elapsed: float, would: bool
+) -> list[tuple[str, str]]:
+    """(label, value) pairs of the end-of-run summary, for a table or plain lines."""
+    total = totals(outcomes)
+    return [
+        ("files scanned", str(total["files"])),
+        ("would change" if would else "changed", str(total["changed"])),
+        ("unchanged", str(total["unchanged"])),
+        ("skipped", str(total["skipped"])),
+        ("failed", str(total["failed"])),
+        ("bytes removed", str(total["bytes_removed"])),
+        ("time", f"{elapsed:.2f}s"),
+    ]
+
+
+# --- the console -----------------------------------------------------------------
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def stdout_is_terminal() -> bool:
+    return _isatty(sys.stdout)
+
+
+def stderr_is_terminal() -> bool:
+    return _isatty(sys.stderr)
+
+
+def err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+_COLOURS = (("+++", "\x1b[1m"), ("---", "\x1b[1m"), ("@@", "\x1b[36m"), ("+", "\x1b[32m"))
+
+
+def colour_diff(diff: str) -> str:
+    """ANSI colours for a terminal; line endings (CRLF too) stay outside the codes."""
+    out = []
+    for line in diff.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        colour = next((c for p, c in _COLOURS if line.startswith(p)), None)
+        if colour is None and line.startswith("-"):
+            colour = "\x1b[31m"
+        out.append(f"{colour}{body}\x1b[0m{line[len(body) :]}" if colour else line)
+    return "".join(out)
+
+
+class Printer:
+    """Says what happened to each file, called in path order as outcomes complete.
+
+    stderr: errors always; skipped and changed files unless quiet; unchanged files
+    when verbose. stdout: ``--explain`` text (stderr when stdout carries the article)
+    and diffs, coloured on a terminal.
+    """
+
+    def __init__(
+        self, *, quiet: bool, verbose: bool, explain: bool, would: bool, explain_to_err: bool
+    ) -> None:
+        self.quiet, self.verbose, self.explain, self.would = quiet, verbose, explain, would
+        self.explain_to_err = explain_to_err
+        self.colour = stdout_is_terminal()
+
+    def __call__(self, outcome: FileOutcome) -> None:
+        to = f" -> {outcome.output}" if outcome.output and outcome.output != outcome.path else ""
+        if outcome.status == "failed":
+            err(f"error: cannot clean {outcome.path}: {outcome.error}")
+        elif outcome.status == "skipped":
+            if not self.quiet:
+                err(f"skipped {outcome.path}: {outcome.error}")
+        elif outcome.changed and not self.quiet:
+            verb = "would clean" if self.would else "cleaned"
+            removed = outcome.bytes_in - (outcome.bytes_out or 0)
+            count = f"{len(outcome.actions)} action{'' if len(outcome.actions) == 1 else 's'}"
+            err(f"{verb} {outcome.path}{to} ({count}, {removed} bytes removed)")
+        elif outcome.status == "unchanged" and self.verbose:
+            err(f"unchanged {outcome.path}{to}")
+        if self.explain and outcome.actions:
+            click.echo(format_explanation(outcome), nl=False, err=self.explain_to_err)
+        if outcome.diff:
+            sys.stdout.write(colour_diff(outcome.diff) if self.colour else outcome.diff)
+            sys.stdout.flush()
+
+
+def print_summary(outcomes: Sequence[FileOutcome], elapsed: float, would: bool) -> None:
+    """The end-of-run summary on stderr: a table on a terminal, ``label: value`` lines otherwise."""
+    rows = summary_rows(outcomes, elapsed, would)
+    if not stderr_is_terminal():
+        for label, value in rows:
+            err(f"{label}: {value}")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for label, value in rows:
+        table.add_row(label, value)
+    Console(stderr=True).print(table)
