@@ -81,11 +81,12 @@ def relate(
     if score:
         return Relation.NEAR, score
     # A reworded copy that was also cut short: compare it with the same-length head.
-    if lq < lc and lq >= 2 * min_partial:
+    # Only a sentence known to be cut qualifies; a finished one is not a fragment.
+    if query_cut and lq < lc and lq >= 2 * min_partial:
         score = fuzz.ratio(query, cand[: lq + 2], score_cutoff=cutoff)
         if score:
             return Relation.PREFIX, score
-    if lc < lq and lc >= 2 * min_partial:
+    if cand_cut and lc < lq and lc >= 2 * min_partial:
         score = fuzz.ratio(query[: lc + 2], cand, score_cutoff=cutoff)
         if score:
             return Relation.EXTENDS, score

@@ -254,6 +254,12 @@ class Resolver:
 
     def _strong(self, block: Block) -> bool:
         """Whether a block may be judged a copy on its own evidence."""
+        if block.kind is BlockKind.HEADING:
+            # Generic headings ("Example") repeat on purpose; long specific ones do not.
+            return len(block.key) >= self.config.strong_block_chars
+        if block.kind is BlockKind.LIST:
+            # Short items ("- Yes") repeat on purpose; items of whole sentences do not.
+            return all(len(u.key) >= 2 * self.config.strong_block_chars for u in block.units)
         if block.kind not in _PROSE or len(block.key) < self.config.strong_block_chars:
             return False
         return len(block.units) >= 2 or not block.units[0].complete
