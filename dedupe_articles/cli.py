@@ -28,6 +28,7 @@ from dedupe_articles import __version__, clean
 from dedupe_articles.config import Config
 from dedupe_articles.files import (
     STDIN_NAME,
+    Cleaner,
     FatalError,
     FileOutcome,
     Settings,
@@ -163,10 +164,29 @@ def _config_from(values: dict[str, Any]) -> Config:
 # --- running ---------------------------------------------------------------------
 
 
+_busy = False
+
+
 def _worker_init() -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides to stop, and
-    # lets the workers finish the file they are writing.
+    # lets the workers finish the file they are on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_sigterm)
+
+
+def _worker_sigterm(signum: int, frame: object) -> None:
+    # Killed mid-file: unwind so that atomic_write removes its temporary file (the
+    # article itself is untouched). Killed between files: leave without a traceback.
+    raise KeyboardInterrupt if _busy else SystemExit(128 + signum)
+
+
+def _work(target: Target, settings: Settings, cleaner: Cleaner) -> FileOutcome:
+    global _busy
+    _busy = True
+    try:
+        return process_file(target, settings, cleaner)
+    finally:
+        _busy = False
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
@@ -254,7 +274,7 @@ def _run_pool(
 
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
     try:
-        futures = {pool.submit(process_file, t, settings, clean): (i, t) for i, t in todo}
+        futures = {pool.submit(_work, t, settings, clean): (i, t) for i, t in todo}
         for future in as_completed(futures):
             index, target = futures[future]
             try:
@@ -327,7 +347,7 @@ def _run(paths: Sequence[str], opts: dict[str, Any]) -> int:
         verbose=opts["verbose"],
         explain=opts["explain"],
         would=would,
-        explain_to_err=stdin and not would,
+        filter=stdin and not would,
     )
     started = time.perf_counter()
     if stdin:
@@ -403,10 +423,17 @@ def _command() -> click.Command:
             metavar="PATTERN",
             help="Files and directories to leave out while walking (repeatable).",
         ),
-        click.Option(["--encoding"], default="utf-8", show_default=True, help="Input encoding."),
+        click.Option(
+            ["--encoding"],
+            default="utf-8",
+            metavar="NAME",
+            show_default=True,
+            help="Encoding of the files (a UTF-8 BOM is kept either way).",
+        ),
         click.Option(
             ["-j", "--jobs"],
             type=click.IntRange(min=1),
+            metavar="N",
             help="Worker processes.",
             show_default="number of CPUs",
         ),

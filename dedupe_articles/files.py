@@ -368,6 +368,8 @@ def atomic_write(path: str, data: bytes, mode: int | None = None) -> None:
             break
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise _about(exc, path) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -376,10 +378,17 @@ def atomic_write(path: str, data: bytes, mode: int | None = None) -> None:
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _about(exc, path) from None
         raise
+
+
+def _about(exc: OSError, path: str) -> OSError:
+    # The user knows the file they asked for, not our temporary name.
+    return type(exc)(exc.errno, exc.strerror, path)
 
 
 def _write_in_place(path: str, data: bytes) -> None:
@@ -398,7 +407,10 @@ def _write_in_place(path: str, data: bytes) -> None:
 
 
 def _write_copy(dest: str, data: bytes) -> None:
-    os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
+    try:
+        os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
+    except FileExistsError as exc:  # a file where a directory should be: say so
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), exc.filename) from None
     mode = None
     try:
         st = os.stat(dest)

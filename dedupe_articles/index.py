@@ -8,6 +8,7 @@ the article, not with the square of it.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
@@ -21,6 +22,7 @@ from dedupe_articles.normalize import shingles
 # skipping it keeps lookups linear on inputs that repeat one phrase thousands of times.
 _MAX_POSTINGS = 2000
 _MIN_CUT = 3
+_MIN_HEAD = 5
 
 
 class Relation(str, Enum):
@@ -52,6 +54,7 @@ def relate(
     min_partial: int,
     query_cut: bool = False,
     cand_cut: bool = False,
+    query_head: bool = False,
 ) -> tuple[Relation, float] | None:
     """Verify one candidate; ``None`` when the two are not copies of each other.
 
@@ -72,6 +75,9 @@ def relate(
     if lc < lq and lc >= (_MIN_CUT if cand_cut else min_partial) and query.startswith(cand):
         return Relation.EXTENDS, 100.0
     if lq >= min_partial and lq < lc and query in cand:
+        return Relation.INSIDE, 100.0
+    # The first sentence of a segment may be the tail of a sentence cut before it.
+    if query_head and _MIN_HEAD <= lq < lc and cand.endswith(query):
         return Relation.INSIDE, 100.0
     if lc >= min_partial and lc < lq and cand in query:
         return Relation.CONTAINS, 100.0
@@ -108,6 +114,9 @@ class ShingleIndex:
         self._slots: list[int] = []
         self._sizes: list[int] = []
         self._cut: list[bool] = []
+        self._joined = ""
+        self._starts: list[int] = []
+        self._joined_size = 0
         self._exact: dict[str, list[int]] = {}
         self._postings: dict[str, list[int]] = {}
 
@@ -131,10 +140,37 @@ class ShingleIndex:
         for gram in grams:
             self._postings.setdefault(gram, []).append(entry)
 
+    def _containing(self, key: str) -> list[int]:
+        """Entries whose key contains ``key``, by one search over all keys."""
+        if self._joined_size != len(self._keys):
+            self._joined = "\x00".join(self._keys)
+            self._starts = []
+            pos = 0
+            for k in self._keys:
+                self._starts.append(pos)
+                pos += len(k) + 1
+            self._joined_size = len(self._keys)
+        found: list[int] = []
+        at = self._joined.find(key)
+        while at != -1 and len(found) < self.config.max_candidates:
+            entry = bisect.bisect_right(self._starts, at) - 1
+            found.append(entry)
+            at = self._joined.find(key, self._starts[entry] + len(self._keys[entry]) + 1)
+        return found
+
     def lookup(
-        self, text: str, key: str, *, cut: bool = False, cutoff: float | None = None
+        self,
+        text: str,
+        key: str,
+        *,
+        cut: bool = False,
+        head: bool = False,
+        cutoff: float | None = None,
     ) -> list[Match]:
-        """All indexed sentences that ``key`` is a copy, piece or variant of, best first."""
+        """All indexed sentences that ``key`` is a copy, piece or variant of, best first.
+
+        ``cut`` says the sentence is unfinished, ``head`` that it opens a segment
+        (and may be the tail of a sentence the marker cut)."""
         if not key:
             return []
         cutoff = self.config.near_duplicate_cutoff if cutoff is None else cutoff
@@ -147,16 +183,23 @@ class ShingleIndex:
             posting = self._postings.get(gram)
             if posting is not None and len(posting) <= _MAX_POSTINGS:
                 hits.update(posting)
-        if not hits:
-            return []
         scored = sorted(
             ((n / max(1, min(len(grams), self._sizes[e])), e) for e, n in hits.items()),
             key=lambda pair: (-pair[0], pair[1]),
         )
+        candidates = [e for share, e in scored[: self.config.max_candidates] if share >= 0.3]
+        found = self._verify(key, candidates, cutoff=cutoff, cut=cut, head=head)
+        if not found and (cut or head) and len(key) >= self.config.min_partial_chars:
+            # A fragment cut inside words at both ends shares no word n-gram with
+            # its sentence; find it by plain substring search instead (rare path).
+            found = self._verify(key, self._containing(key), cutoff=cutoff, cut=cut, head=head)
+        return found
+
+    def _verify(
+        self, key: str, entries: list[int], *, cutoff: float, cut: bool, head: bool
+    ) -> list[Match]:
         found: list[Match] = []
-        for share, entry in scored[: self.config.max_candidates]:
-            if share < 0.3:
-                break
+        for entry in entries:
             verdict = relate(
                 key,
                 self._keys[entry],
@@ -164,6 +207,7 @@ class ShingleIndex:
                 min_partial=self.config.min_partial_chars,
                 query_cut=cut,
                 cand_cut=self._cut[entry],
+                query_head=head,
             )
             if verdict is not None:
                 found.append(Match(self._slots[entry], verdict[0], verdict[1], self._keys[entry]))

@@ -101,7 +101,9 @@ def shingles(text: str, key: str, *, chars: int, word_n: int) -> frozenset[str]:
     ``key`` is the sentence's :func:`normalize` form, ``text`` its original form.
 
     >>> sorted(shingles("a b c", "abc", chars=3, word_n=2))
-    ['a b', 'b c']
+    ['$c', 'a b', 'b c']
+    >>> sorted(shingles("Torlun kator", "torlunkator", chars=3, word_n=2))
+    ['$kator', '^tor', '^torlunka', 'torlun kator']
     >>> sorted(shingles("発揮される", "発揮される", chars=3, word_n=2))
     ['される', 'れる', '揮され', '発揮さ']
     """
@@ -113,9 +115,18 @@ def shingles(text: str, key: str, *, chars: int, word_n: int) -> frozenset[str]:
         grams.add(key[-(chars - 1) :])
         return frozenset(grams)
     toks = words(text)
+    if not toks:
+        return frozenset((key,))
+    # The last word alone lets the tail of a sentence, left at the head of a
+    # continuation, find the sentence it was cut from.
+    grams = {"$" + toks[-1]}
+    # Its first characters let a fragment cut in its first words find it.
+    grams.update("^" + key[:size] for size in (3, 8) if len(key) >= size)
     if len(toks) <= word_n:
-        return frozenset((" ".join(toks),)) if toks else frozenset((key,))
-    return frozenset(" ".join(toks[i : i + word_n]) for i in range(len(toks) - word_n + 1))
+        grams.add(" ".join(toks))
+    else:
+        grams.update(" ".join(toks[i : i + word_n]) for i in range(len(toks) - word_n + 1))
+    return frozenset(grams)
 
 
 class JoinModel:
@@ -165,7 +176,9 @@ class JoinModel:
             p_end = 1.0
         if right_known:
             p_start = 1.0
-        return p_end * p_start >= (1 - p_end) * (1 - p_start)
+        # Cuts fall between words far more often than inside one: a mid-word
+        # join needs clear evidence that neither side can end or start a word.
+        return 4 * p_end * p_start >= (1 - p_end) * (1 - p_start)
 
 
 def _ratio(part: int, whole: int) -> float:

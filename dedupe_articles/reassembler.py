@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from dedupe_articles.config import Config
 from dedupe_articles.index import Relation, relate
-from dedupe_articles.normalize import has_continuation_tag, is_unspaced
+from dedupe_articles.normalize import has_continuation_tag, is_unspaced, normalize
 from dedupe_articles.resolver import Event, Resolution, Slot, Variant
 from dedupe_articles.result import Action, ActionKind, excerpt
 from dedupe_articles.splitter import BlockKind, Document, Unit
@@ -37,8 +37,10 @@ def cluster(slot: Slot, config: Config) -> list[list[_Member]]:
         last = -1
         for ui, unit in enumerate(variant.units):
             best, best_score = -1, 0.0
+            head = ui == 0 and variant.blocks[0].head
+            tail = ui == len(variant.units) - 1 and not unit.complete
             for ci in range(last + 1, len(clusters)):
-                score = _affinity(unit, clusters[ci], slot.variants, config)
+                score = _affinity(unit, clusters[ci], slot.variants, config, head=head, tail=tail)
                 if score > best_score:
                     best, best_score = ci, score
             if best < 0:
@@ -50,10 +52,24 @@ def cluster(slot: Slot, config: Config) -> list[list[_Member]]:
     return clusters
 
 
-def _affinity(unit: Unit, members: list[_Member], variants: Sequence[Variant], config: Config) -> float:
+def _affinity(
+    unit: Unit,
+    members: list[_Member],
+    variants: Sequence[Variant],
+    config: Config,
+    *,
+    head: bool,
+    tail: bool,
+) -> float:
     best = 0.0
     for vi, ui in members[:4]:
         other = variants[vi].units[ui]
+        if len(other.key) > len(unit.key) and (
+            (head and other.key.endswith(unit.key)) or (tail and other.key.startswith(unit.key))
+        ):
+            # Within one slot even a few characters left at a continuation's head,
+            # or at an attempt's cut end, belong to the sentence they came from.
+            return 100.0
         verdict = relate(
             unit.key,
             other.key,
@@ -61,10 +77,15 @@ def _affinity(unit: Unit, members: list[_Member], variants: Sequence[Variant], c
             min_partial=config.min_partial_chars,
             query_cut=not unit.complete,
             cand_cut=not other.complete,
+            query_head=head,
         )
         if verdict is not None:
             best = max(best, verdict[1] + (1 if verdict[0] is Relation.EXACT else 0))
     return best
+
+
+def _scrap(unit: Unit, config: Config) -> bool:
+    return not unit.complete and len(unit.key) < config.min_partial_chars
 
 
 def _credit(member: _Member, members: list[_Member], variants: Sequence[Variant]) -> float:
@@ -95,6 +116,8 @@ def choose(slot: Slot, attempt_size: dict[int, int], config: Config) -> _Choice:
     picks: list[_Member] = []
     for members in clusters:
         own = [m for m in members if m[0] == best]
+        if not own and all(_scrap(variants[vi].units[ui], config) for vi, ui in members):
+            continue  # a few characters of a cut attempt that match nothing: junk
         pool = own or (members if config.merge_variants else [])
         if not pool:
             continue
@@ -166,9 +189,27 @@ def assemble(doc: Document, res: Resolution, config: Config, original: str) -> t
     texts: list[str] = []
     out_index: dict[int, int] = {}
     pending: list[tuple[ActionKind, int, int, int | None, float, str]] = []
-    for slot_id in res.order:
+    choices = {slot_id: choose(res.slots[slot_id], res.attempt_size, config) for slot_id in res.order}
+    order = list(res.order)
+    starts = {slot_id: normalize(choices[slot_id].text) for slot_id in order}
+    for i in range(len(order) - 1, -1, -1):
+        scraps = res.slots[order[i]].variants
+        if not all(len(v.units) == 1 and _scrap(v.units[0], config) for v in scraps):
+            continue
+        key = scraps[0].units[0].key
+        # A few characters of a cut attempt standing alone are a truncated copy of
+        # a block they begin (the next one if it fits); otherwise they are kept.
+        others = [order[j] for j in (i + 1, *range(len(order))) if j < len(order) and j != i]
+        owner = next((o for o in others if starts[o].startswith(key) and len(starts[o]) > len(key)), None)
+        if owner is None:
+            continue
+        for v in scraps:
+            for block in v.blocks:
+                pending.append((ActionKind.TRUNCATED, block.start, block.end, owner, 100.0, "truncated"))
+        del order[i]
+    for slot_id in order:
         slot = res.slots[slot_id]
-        choice = choose(slot, res.attempt_size, config)
+        choice = choices[slot_id]
         out_index[slot_id] = len(texts)
         text = choice.text
         if slot.kind is not BlockKind.CODE:

@@ -41,6 +41,7 @@ characters of the decoded text (BOM excluded), lines are 1-based.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -220,18 +221,29 @@ def err(message: str) -> None:
     click.echo(message, err=True)
 
 
-_COLOURS = (("+++", "\x1b[1m"), ("---", "\x1b[1m"), ("@@", "\x1b[36m"), ("+", "\x1b[32m"))
+_BOLD, _CYAN, _RED, _GREEN, _RESET = "\x1b[1m", "\x1b[36m", "\x1b[31m", "\x1b[32m", "\x1b[0m"
 
 
 def colour_diff(diff: str) -> str:
-    """ANSI colours for a terminal; line endings (CRLF too) stay outside the codes."""
+    """ANSI colours for a terminal; line endings (CRLF too) stay outside the codes.
+
+    Hunk sizes are followed so that a removed line that itself starts with ``--``
+    (a ``---END---`` marker) is not taken for a file header.
+    """
     out = []
+    old = new = 0
     for line in diff.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        colour = next((c for p, c in _COLOURS if line.startswith(p)), None)
-        if colour is None and line.startswith("-"):
-            colour = "\x1b[31m"
-        out.append(f"{colour}{body}\x1b[0m{line[len(body) :]}" if colour else line)
+        if old or new:
+            colour = {"-": _RED, "+": _GREEN}.get(line[:1], "")
+            old -= line[:1] in " -"
+            new -= line[:1] in " +"
+        elif m := re.match(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@", line):
+            colour = _CYAN
+            old, new = int(m[1] or 1), int(m[2] or 1)
+        else:
+            colour = _BOLD if line.startswith(("---", "+++")) else ""
+        out.append(f"{colour}{body}{_RESET}{line[len(body) :]}" if colour else line)
     return "".join(out)
 
 
@@ -239,15 +251,16 @@ class Printer:
     """Says what happened to each file, called in path order as outcomes complete.
 
     stderr: errors always; skipped and changed files unless quiet; unchanged files
-    when verbose. stdout: ``--explain`` text (stderr when stdout carries the article)
-    and diffs, coloured on a terminal.
+    when verbose. stdout: ``--explain`` text and diffs, coloured on a terminal.
     """
 
     def __init__(
-        self, *, quiet: bool, verbose: bool, explain: bool, would: bool, explain_to_err: bool
+        self, *, quiet: bool, verbose: bool, explain: bool, would: bool, filter: bool = False
     ) -> None:
         self.quiet, self.verbose, self.explain, self.would = quiet, verbose, explain, would
-        self.explain_to_err = explain_to_err
+        # As a filter (stdin to stdout) the article is the output: no chatter, and
+        # explanations go to stderr.
+        self.filter = filter
         self.colour = stdout_is_terminal()
 
     def __call__(self, outcome: FileOutcome) -> None:
@@ -257,7 +270,7 @@ class Printer:
         elif outcome.status == "skipped":
             if not self.quiet:
                 err(f"skipped {outcome.path}: {outcome.error}")
-        elif outcome.changed and not self.quiet:
+        elif outcome.changed and not self.quiet and (self.verbose or not self.filter):
             verb = "would clean" if self.would else "cleaned"
             removed = outcome.bytes_in - (outcome.bytes_out or 0)
             count = f"{len(outcome.actions)} action{'' if len(outcome.actions) == 1 else 's'}"
@@ -265,7 +278,7 @@ class Printer:
         elif outcome.status == "unchanged" and self.verbose:
             err(f"unchanged {outcome.path}{to}")
         if self.explain and outcome.actions:
-            click.echo(format_explanation(outcome), nl=False, err=self.explain_to_err)
+            click.echo(format_explanation(outcome), nl=False, err=self.filter)
         if outcome.diff:
             sys.stdout.write(colour_diff(outcome.diff) if self.colour else outcome.diff)
             sys.stdout.flush()

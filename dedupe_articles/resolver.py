@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dedupe_articles.config import Config
-from dedupe_articles.index import Match, Relation, ShingleIndex
+from dedupe_articles.index import Match, Relation, ShingleIndex, relate
 from dedupe_articles.normalize import (
     JoinModel,
     boundary_joiner,
+    has_continuation_tag,
     is_unspaced,
     strip_leading_ellipsis,
 )
@@ -99,6 +100,7 @@ class Resolver:
         self.cut_keys: dict[int, set[str]] = {}
         self.join = JoinModel(b.text for b in doc.blocks)
         self._arrivals = 0
+        self._prev: tuple[int, Variant] | None = None  # the variant the last block joined
 
     def run(self) -> Resolution:
         for start, end in self.doc.markers:
@@ -122,11 +124,20 @@ class Resolver:
 
     def _lookup(self, block: Block) -> list[dict[int, Match]]:
         per_unit: list[dict[int, Match]] = []
-        for unit in block.units:
+        for j, unit in enumerate(block.units):
             found: dict[int, Match] = {}
-            for match in self.index.lookup(unit.text, unit.key, cut=not unit.complete):
+            head = block.head and j == 0
+            for match in self.index.lookup(unit.text, unit.key, cut=not unit.complete, head=head):
                 found.setdefault(match.slot, match)
             per_unit.append(found)
+        last = block.units[-1]
+        if len(per_unit) >= 2 and not per_unit[-1] and not last.complete and per_unit[-2]:
+            if len(last.key) < self.config.min_partial_chars:
+                # A few characters cut off after a copied sentence are too short to
+                # be evidence of anything; they go with the copy they end.
+                per_unit[-1] = {
+                    s: Match(s, Relation.PREFIX, 100.0, m.key) for s, m in per_unit[-2].items()
+                }
         return per_unit
 
     def _place(self, block: Block, seg_blocks: Sequence[Block], i: int) -> None:
@@ -135,12 +146,24 @@ class Resolver:
             return
         per_unit = self._lookup(block)
         n = len(block.units)
-        strong = self._strong(block)
+        # A piece of a longer kept sentence, cut off or left at the head of a
+        # continuation, is never legitimate repetition, however short.
+        piece = (block.head or not block.units[-1].complete) and all(
+            any(m.relation in (Relation.PREFIX, Relation.INSIDE) for m in found.values())
+            for found in per_unit
+        )
+        strong = piece or self._strong(block)
         kind = group(block.kind)
         full = [
             s for s in set.intersection(*(set(found) for found in per_unit))
             if group(self.slots[s].kind) is kind
         ]  # fmt: skip
+        if full and block.kind is BlockKind.HEADING and has_continuation_tag(block.text):
+            # "Heading (continued)" only says the section goes on: the text that
+            # follows continues where the article is, not under a new heading.
+            target = self._nearest(full)
+            self._event(ActionKind.DUPLICATE, block, 0, len(block.text), target, "continuation heading")
+            return
         if full:
             if strong or self._context(block, full, seg_blocks, i):
                 self._join(self._nearest(full), block)
@@ -208,9 +231,15 @@ class Resolver:
             first is not None
             and first.relation is Relation.EXACT
             and len(block.units[0].key) >= self.config.strong_block_chars
-            and slot.variants[0].units[0].key == block.units[0].key
+            and any(v.units and v.units[0].key == block.units[0].key for v in slot.variants)
         )
-        mostly = 2 * k >= n or (k >= 2 and 2 * k >= size) or extends_cut or same_opening
+        mostly = (
+            2 * k >= n
+            or (k >= 2 and 2 * k >= size)
+            or extends_cut
+            or same_opening
+            or any(_continues(block.units, v.units) for v in slot.variants)
+        )
         strong = self._strong(block)
         if mostly and (strong or self._context(block, [target], seg_blocks, i)):
             self._join(target, block)
@@ -277,15 +306,21 @@ class Resolver:
             if cand == self.last or (self.in_run and here < p <= here + 2):
                 return True
             stop = min(len(seg_blocks), i + 1 + self.config.lookahead_blocks)
+            run = len(block.key)
             for j in range(i + 1, stop):
                 nxt = seg_blocks[j]
-                hits = [s for found in self._lookup(nxt) for s in found]
-                if not hits:
-                    break
-                if any(p < self.pos[s] <= p + (j - i) + 1 for s in hits) and self._strong(nxt):
-                    return True
+                hits = {s for found in self._lookup(nxt) for s in found}
                 if self._strong(nxt):
+                    if any(p < self.pos[s] <= p + (j - i) + 1 for s in hits):
+                        return True
                     break
+                # Short blocks repeated in the same order, together long enough,
+                # are a repeated run too.
+                if not any(self.pos[s] == p + (j - i) for s in hits):
+                    break
+                run += len(nxt.key)
+                if run >= 2 * self.config.strong_block_chars:
+                    return True
         return False
 
     def _join(self, slot_id: int, block: Block, *, jump: bool = True) -> None:
@@ -293,12 +328,41 @@ class Resolver:
         if jump and self.last is not None and self.pos[slot_id] < self.pos[self.last] and self._strong(block):
             self.attempt += 1  # the text jumped back without a marker: a new attempt
         known = {v.text for v in slot.variants}
-        if block.text not in known:
-            self._add_variant(slot, block.text, block.kind, block.units, [block])
+        prev = self._prev
+        if prev is not None and prev[0] == slot_id and self._splits(prev[1], block):
+            # This attempt keeps as two paragraphs what another merged into one:
+            # its two blocks together are one variant, paragraph break included.
+            variant = prev[1]
+            variant.text = variant.text + "\n\n" + block.text
+            variant.units = split_units(variant.text, variant.kind)
+            variant.blocks.append(block)
+            self._index(slot_id, block.units)
+        elif block.text not in known:
+            self._prev = (slot_id, self._add_variant(slot, block.text, block.kind, block.units, [block]))
+            self.last = slot_id
+            self.in_run = True
+            return
         else:
             self._event(ActionKind.DUPLICATE, block, 0, len(block.text), slot_id, "exact copy")
+        self._prev = None
         self.last = slot_id
         self.in_run = True
+
+    def _splits(self, variant: Variant, block: Block) -> bool:
+        """Whether ``block`` directly follows ``variant``'s last block and holds
+        other sentences of the same slot (not a repeat of the variant's own)."""
+        last = variant.blocks[-1]
+        if block.segment != last.segment or block.kind not in _PROSE or variant.kind not in _PROSE:
+            return False
+        between = self.doc.text[last.end : block.start]
+        if between.strip():
+            return False
+        for unit in block.units:
+            for other in variant.units:
+                if relate(unit.key, other.key, cutoff=self.config.variant_cutoff,
+                          min_partial=self.config.min_partial_chars) is not None:  # fmt: skip
+                    return False
+        return True
 
     def _new(self, block: Block) -> None:
         slot = Slot(len(self.slots), block.kind)
@@ -310,6 +374,7 @@ class Resolver:
         self._add_variant(slot, block.text, block.kind, block.units, [block])
         self.last = slot.id
         self.in_run = False
+        self._prev = None
 
     def _add_variant(
         self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], blocks: list[Block]
@@ -317,7 +382,10 @@ class Resolver:
         self._arrivals += 1
         variant = Variant(text, kind, units, self.attempt, self._arrivals, blocks)
         slot.variants.append(variant)
-        self._index(slot.id, units)
+        # The head of a repeated continuation is a tail fragment of a known
+        # sentence; indexing it would make later fragments look like whole copies.
+        skip = 1 if len(slot.variants) > 1 and blocks[0].head else 0
+        self._index(slot.id, units[skip:])
         return variant
 
     def _index(self, slot_id: int, units: list[Unit]) -> None:
@@ -332,14 +400,25 @@ class Resolver:
     # -- stitching -----------------------------------------------------------
 
     def _cut_at_end(self, block: Block) -> tuple[int, Variant] | None:
-        """The variant a segment's last block left cut mid-sentence, if any."""
-        if not self.config.stitch or block.kind not in _PROSE or not block.units:
+        """The variant cut mid-sentence that the next segment may continue.
+
+        Usually the segment's own last block; but when that block was only a
+        shorter copy of an attempt (regenerations are glued in any order), the
+        cut is at the end of the article built so far.
+        """
+        if not self.config.stitch or self.last is None or not self.order:
             return None
-        if block.units[-1].complete or self.last is None:
-            return None
-        for variant in self.slots[self.last].variants:
-            if variant.blocks[-1] is block:
-                return self.last, variant
+        if block.kind in _PROSE and block.units and not block.units[-1].complete:
+            slot = self.slots[self.last]
+            mine = next((v for v in slot.variants if v.blocks[-1] is block), None)
+            if mine is not None and len(mine.text) >= max(len(v.text) for v in slot.variants):
+                return self.last, mine
+        tail = self.order[-1]
+        prose = [v for v in self.slots[tail].variants if v.kind in _PROSE and v.units]
+        if prose:
+            longest = max(prose, key=lambda v: (len(v.text), -v.order))
+            if not longest.units[-1].complete:
+                return tail, longest
         return None
 
     def _stitch(self, block: Block, slot_id: int, variant: Variant) -> bool:
@@ -353,12 +432,19 @@ class Resolver:
             return False
         overlap = self._overlap(variant.text, body)
         if overlap == 0:
-            found = self.index.lookup(first[0].text, first[0].key, cut=not first[0].complete)
-            if found:
-                return False  # it repeats known text: an ordinary copy, not a continuation
-        tail = body[overlap:].lstrip()
-        joiner = "" if overlap else boundary_joiner(variant.text, tail, self.join)
-        variant.text = variant.text.rstrip() + joiner + tail
+            for j, unit in enumerate(first[:2]):
+                if self.index.lookup(unit.text, unit.key, cut=not unit.complete, head=j == 0):
+                    return False  # it repeats known text: an ordinary copy, not a continuation
+        if overlap:
+            # What follows the repeated words keeps its own spacing ("fox| jumps").
+            joined = variant.text.rstrip() + body[overlap:].rstrip()
+        else:
+            tail = body.lstrip()
+            joiner = boundary_joiner(variant.text, tail, self.join)
+            if joiner == "" and self._spaced_cut(variant, block) and not is_unspaced(tail[:1]):
+                joiner = " "  # the glued text kept the space that stood at the cut
+            joined = variant.text.rstrip() + joiner + tail
+        variant.text = joined
         variant.units = split_units(variant.text, variant.kind)
         variant.blocks.append(block)
         self._index(slot_id, variant.units)
@@ -372,6 +458,15 @@ class Resolver:
         self.last = slot_id
         self.in_run = False
         return True
+
+    def _spaced_cut(self, variant: Variant, block: Block) -> bool:
+        """Whether whitespace stood at the cut: after the cut text or before its
+        continuation, on the same line as the marker."""
+        text = self.doc.text
+        before = text[block.start - 1 : block.start] if block.start else ""
+        end = variant.blocks[-1].end
+        after = text[end : end + 1]
+        return before in (" ", "\t") or after in (" ", "\t")
 
     def _overlap(self, left: str, right: str) -> int:
         """Length of the longest start of ``right`` that ``left`` already ends with."""
@@ -387,6 +482,17 @@ class Resolver:
                 continue
             return size
         return 0
+
+
+def _continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
+    """Whether ``longer`` starts with all of ``shorter``, whose last sentence may be cut."""
+    if not shorter or len(shorter) > len(longer):
+        return False
+    for j, unit in enumerate(shorter):
+        key = longer[j].key
+        if key != unit.key and not (j == len(shorter) - 1 and not unit.complete and key.startswith(unit.key)):
+            return False
+    return True
 
 
 def _sub_block(block: Block, keep: list[int]) -> Block:

@@ -8,7 +8,7 @@ blocks back verbatim and actions can point at input lines.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import regex
@@ -54,6 +54,7 @@ class Block:
     end: int
     segment: int
     units: list[Unit] = field(default_factory=list)
+    head: bool = False  # first block after a marker: may open mid-sentence
 
     @property
     def key(self) -> str:
@@ -74,6 +75,7 @@ class Document:
     text: str  # LF-normalised input, what all offsets refer to
 
 
+_MAYBE_CUT = frozenset((BlockKind.HEADING, BlockKind.LIST, BlockKind.TABLE))
 _FENCE = regex.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING = regex.compile(r"^ {0,3}#{1,6}(?:\s|$)")
 _BOLD_LINE = regex.compile(r"^\s*(\*\*|__)[^*_\n]+\1\s*[:：]?\s*$")
@@ -120,10 +122,23 @@ def parse(text: str, config: Config) -> Document:
         seg_start = match.end()
         segment += 1
     blocks.extend(_blocks(lf, seg_start, len(lf), segment))
+    seen: set[int] = {0}
+    for i, block in enumerate(blocks):
+        if block.segment not in seen:
+            block.head = True
+            seen.add(block.segment)
+        ends_segment = i + 1 == len(blocks) or blocks[i + 1].segment != block.segment
+        if ends_segment and block.kind in _MAYBE_CUT and block.units:
+            # A heading, list or table that ends a segment may have been cut there.
+            last = block.units[-1]
+            if not _TERMINAL.search(last.text):
+                block.units[-1] = replace(last, complete=False)
     return Document(
         newline=newline,
         bom=bom,
-        final_newline=pattern.sub("", lf).rstrip(" \t").endswith("\n"),
+        # A rewritten article is a text file: it ends with a newline unless the
+        # input was a single line without one. (Unchanged input is returned as is.)
+        final_newline="\n" in pattern.sub("", lf).strip(),
         front_matter=front,
         front_matter_gap=gap,
         markers=markers,

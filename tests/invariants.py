@@ -64,7 +64,11 @@ def problems(original: str, cleaned: str, *, min_repeat: int = 20, near: float =
     for line in body(cleaned).split("\n"):
         if line.lstrip().startswith(("```", "~~~")):
             in_code = not in_code
-        if in_code or line.lstrip().startswith(("|", "-", "*", "#", ">")) or re.match(r"\s*\d+\.", line):
+        if (
+            in_code
+            or line.lstrip().startswith(("|", "-", "*", "#", ">"))
+            or re.match(r"\s*\d+\.", line)
+        ):
             continue
         for sentence in sentences(line):
             key = _norm(sentence)
