@@ -1,8 +1,8 @@
 """dedupe-articles: turn a polluted, many-times-continued article into one clean article.
 
 >>> from dedupe_articles import clean_text
->>> clean_text("Hello there, world.\n\nHello there, world.\n")
-'Hello there, world.\n'
+>>> clean_text("Hello there, my dear world.\n\nHello there, my dear world.\n")
+'Hello there, my dear world.\n'
 """
 
 from __future__ import annotations

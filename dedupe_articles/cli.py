@@ -18,9 +18,9 @@ import threading
 import time
 import typing
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -34,7 +34,6 @@ from dedupe_articles.files import (
     Settings,
     Target,
     WriteMode,
-    atomic_write,
     clean_bytes,
     discover,
     plan_outputs,
@@ -43,11 +42,15 @@ from dedupe_articles.files import (
 from dedupe_articles.report import (
     Printer,
     build_report,
-    dumps,
     err,
     print_summary,
+    progress_bar,
     stderr_is_terminal,
+    write_report,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 123, 130
 
@@ -206,32 +209,35 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-@contextmanager
-def _progress(total: int, show: bool) -> Iterator[Callable[[], None]]:
-    if not show:
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+def _cpus() -> int:
+    # The CPUs this process may run on (a container's limit), not the machine's.
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
-    # stdout may carry diffs: only stderr is redirected through the live display.
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        redirect_stdout=False,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("cleaning", total=total)
-        yield lambda: progress.advance(task)
+
+@contextmanager
+def _pool(workers: int) -> Iterator[Executor | None]:
+    if workers < 2:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+    try:
+        # Fork the workers now, before the progress bar starts its thread: forking a
+        # process that has threads can deadlock the child.
+        pool.submit(int)
+        yield pool
+    finally:
+        # On Ctrl-C: drop what has not started, wait for the files being written.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_batch(
     items: Sequence[Target | FileOutcome],
     settings: Settings,
-    jobs: int,
+    pool: Executor | None,
     emit: Callable[[FileOutcome], None],
     advance: Callable[[], None],
 ) -> list[FileOutcome]:
@@ -256,35 +262,28 @@ def run_batch(
             advance()
     flush()
     todo = [(i, t) for i, t in enumerate(items) if isinstance(t, Target)]
-    if jobs > 1 and len(todo) > 1:
-        _run_pool(todo, settings, min(jobs, len(todo)), deliver)
-    else:
+    if pool is None:
         for index, target in todo:
             deliver(index, process_file(target, settings, clean))
+        return [r for r in results if r is not None]
+    from concurrent.futures import as_completed
+
+    futures = {pool.submit(_work, t, settings, clean): (i, t) for i, t in todo}
+    for future in as_completed(futures):
+        index, target = futures[future]
+        try:
+            outcome = future.result()
+        except Exception as exc:  # a worker died, or the task could not be sent to one
+            outcome = FileOutcome(target.path, "failed", error=f"internal error: {exc!r}")
+        deliver(index, outcome)
     return [r for r in results if r is not None]
 
 
-def _run_pool(
-    todo: Sequence[tuple[int, Target]],
-    settings: Settings,
-    workers: int,
-    deliver: Callable[[int, FileOutcome], None],
-) -> None:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
-    try:
-        futures = {pool.submit(_work, t, settings, clean): (i, t) for i, t in todo}
-        for future in as_completed(futures):
-            index, target = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as exc:  # a worker died or the task could not be sent
-                outcome = FileOutcome(target.path, "failed", error=f"internal error: {exc!r}")
-            deliver(index, outcome)
-    finally:
-        # On Ctrl-C: drop what has not started, wait for the files being written.
-        pool.shutdown(wait=True, cancel_futures=True)
+_WRITES: dict[str, WriteMode] = {
+    "output-dir": "output-dir",
+    "in-place": "in-place",
+    "stdout": "stdout",
+}
 
 
 def _mode(output_dir: str | None, in_place: bool, check: bool, diff: bool) -> str:
@@ -337,9 +336,7 @@ def _run(paths: Sequence[str], opts: dict[str, Any]) -> int:
     _validate(paths, opts)
     config = _config_from(opts)
     mode = _mode(opts["output_dir"], opts["in_place"], opts["check"], opts["diff"])
-    writes: dict[str, WriteMode] = {"output-dir": "output-dir", "in-place": "in-place"}
-    writes["stdout"] = "stdout"
-    settings = Settings(config, opts["encoding"], writes.get(mode, "none"), diff=opts["diff"])
+    settings = Settings(config, opts["encoding"], _WRITES.get(mode, "none"), diff=opts["diff"])
     would = mode in ("check", "diff", "check-diff")
     stdin = list(paths) == ["-"]
     printer = Printer(
@@ -347,7 +344,7 @@ def _run(paths: Sequence[str], opts: dict[str, Any]) -> int:
         verbose=opts["verbose"],
         explain=opts["explain"],
         would=would,
-        filter=stdin and not would,
+        as_filter=stdin and not would,
     )
     started = time.perf_counter()
     if stdin:
@@ -359,14 +356,16 @@ def _run(paths: Sequence[str], opts: dict[str, Any]) -> int:
             try:
                 os.makedirs(opts["output_dir"], exist_ok=True)
             except OSError as exc:
-                raise FatalError(f"cannot write to {opts['output_dir']}: {exc.strerror}") from None
-        jobs = opts["jobs"] or os.cpu_count() or 1
+                reason = "not a directory" if isinstance(exc, FileExistsError) else exc.strerror
+                raise FatalError(f"cannot write to {opts['output_dir']}: {reason}") from None
+        targets = sum(isinstance(item, Target) for item in items)
+        workers = min(opts["jobs"] or _cpus(), targets)
         show = stderr_is_terminal() and not opts["quiet"] and len(items) > 1
-        with _progress(len(items), show) as advance:
-            outcomes = run_batch(items, settings, jobs, printer, advance)
+        with _pool(workers) as pool, progress_bar(len(items), show) as advance:
+            outcomes = run_batch(items, settings, pool, printer, advance)
     failed = any(o.status == "failed" for o in outcomes)
     if opts["report"] is not None:
-        failed |= not _write_report(opts["report"], build_report(outcomes, mode, config))
+        failed |= not write_report(opts["report"], build_report(outcomes, mode, config))
     if not opts["quiet"] and (not stdin or opts["verbose"]):
         print_summary(outcomes, time.perf_counter() - started, would)
     if failed:
@@ -385,20 +384,6 @@ def _run_stdin(settings: Settings, printer: Printer) -> FileOutcome:
         sys.stdout.buffer.flush()
     printer(outcome)
     return outcome
-
-
-def _write_report(path: str, report: dict[str, Any]) -> bool:
-    text = dumps(report)
-    if path == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return True
-    try:
-        atomic_write(path, text.encode("utf-8"))
-    except OSError as exc:
-        err(f"error: cannot write report {path}: {exc.strerror or exc}")
-        return False
-    return True
 
 
 def _command() -> click.Command:
@@ -473,10 +458,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (click.Abort, KeyboardInterrupt):
         err("error: interrupted; no file was left half-written")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # The reader went away (``| head``): stay quiet, and point stdout at /dev/null so
-        # that the interpreter's final flush does not fail again.
-        with suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_FAILED
+    except SystemExit as exc:  # click's own exit when stdout is a closed pipe (``| head``)
+        return exc.code if isinstance(exc.code, int) else EXIT_FAILED
     return code if isinstance(code, int) else EXIT_OK

@@ -22,6 +22,10 @@ _QUOTES = str.maketrans(
 )  # fmt: skip
 _MARKUP = regex.compile(r"\*\*|__|`+|~~")
 _SPACE = regex.compile(r"\s+")
+_SPACE_NEAR_UNSPACED = regex.compile(
+    r" (?=[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}、。，！？「」（）])"
+    r"|(?<=[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}、。，！？「」（）]) "
+)
 _TRAILING_ELLIPSIS = regex.compile(r"(?:…|\.{3,}|・{3,})+$")
 _LEADING_ELLIPSIS = regex.compile(r"^\s*(?:…|\.{3,})+\s*")
 _HEADING_PREFIX = regex.compile(r"^\s{0,3}#{1,6}\s*")
@@ -50,7 +54,7 @@ def normalize(text: str, *, heading: bool = False) -> str:
     trailing ellipsis dropped (a teaser is a prefix of the full sentence).
 
     >>> normalize("Hello,  **World**…")
-    'hello,world'
+    'hello, world'
     >>> normalize("### Results (continued)", heading=True)
     'results'
     >>> normalize("発揮される。")
@@ -62,8 +66,12 @@ def normalize(text: str, *, heading: bool = False) -> str:
     out = _MARKUP.sub("", out)
     if heading:
         out = _CONTINUATION_TAG.sub("", out).rstrip(":：")
-    out = _SPACE.sub("", out)
-    return _TRAILING_ELLIPSIS.sub("", out)
+    # One space between words of spaced scripts (so "sotor nenes" never begins
+    # with the fragment "sotorn"); none next to unspaced characters, so text
+    # collapsed onto one line with or without spaces still matches.
+    out = _SPACE.sub(" ", out).strip()
+    out = _SPACE_NEAR_UNSPACED.sub("", out)
+    return _TRAILING_ELLIPSIS.sub("", out).rstrip()
 
 
 def has_continuation_tag(text: str) -> bool:
@@ -100,10 +108,10 @@ def shingles(text: str, key: str, *, chars: int, word_n: int) -> frozenset[str]:
 
     ``key`` is the sentence's :func:`normalize` form, ``text`` its original form.
 
-    >>> sorted(shingles("a b c", "abc", chars=3, word_n=2))
-    ['$c', 'a b', 'b c']
-    >>> sorted(shingles("Torlun kator", "torlunkator", chars=3, word_n=2))
-    ['$kator', '^tor', '^torlunka', 'torlun kator']
+    >>> sorted(shingles("a b c", "a b c", chars=3, word_n=2))
+    ['$c', '^a b', 'a b', 'b c']
+    >>> sorted(shingles("Torlun kator", "torlun kator", chars=3, word_n=2))
+    ['$kator', '^tor', '^torlun k', 'torlun kator']
     >>> sorted(shingles("発揮される", "発揮される", chars=3, word_n=2))
     ['される', 'れる', '揮され', '発揮さ']
     """
@@ -196,6 +204,8 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
     """
     if not left or not right:
         return ""
+    if left.strip().strip("#") == "":
+        return " "  # a heading cut right after its marker: "##" + "Title"
     a, b = left[-1], right[0]
     if is_unspaced(a) or is_unspaced(b):
         return ""

@@ -43,14 +43,15 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any, TextIO
 
 import click
 
 from dedupe_articles.config import Config
-from dedupe_articles.files import FileOutcome
+from dedupe_articles.files import FileOutcome, atomic_write
 from dedupe_articles.result import Action, ActionKind
 
 SCHEMA_VERSION = 1
@@ -145,6 +146,21 @@ def build_report(outcomes: Sequence[FileOutcome], mode: str, config: Config) -> 
 def dumps(report: dict[str, Any]) -> str:
     """Indented, UTF-8-friendly JSON with a final newline."""
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_report(path: str, report: dict[str, Any]) -> bool:
+    """Write the JSON report to ``path`` (``-``: stdout); say why and return False if it fails."""
+    text = dumps(report)
+    if path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return True
+    try:
+        atomic_write(path, text.encode("utf-8"))
+    except OSError as exc:
+        err(f"error: cannot write report {path}: {exc.strerror or exc}")
+        return False
+    return True
 
 
 # --- text for people -------------------------------------------------------------
@@ -255,12 +271,12 @@ class Printer:
     """
 
     def __init__(
-        self, *, quiet: bool, verbose: bool, explain: bool, would: bool, filter: bool = False
+        self, *, quiet: bool, verbose: bool, explain: bool, would: bool, as_filter: bool = False
     ) -> None:
         self.quiet, self.verbose, self.explain, self.would = quiet, verbose, explain, would
         # As a filter (stdin to stdout) the article is the output: no chatter, and
         # explanations go to stderr.
-        self.filter = filter
+        self.as_filter = as_filter
         self.colour = stdout_is_terminal()
 
     def __call__(self, outcome: FileOutcome) -> None:
@@ -270,7 +286,7 @@ class Printer:
         elif outcome.status == "skipped":
             if not self.quiet:
                 err(f"skipped {outcome.path}: {outcome.error}")
-        elif outcome.changed and not self.quiet and (self.verbose or not self.filter):
+        elif outcome.changed and not self.quiet and (self.verbose or not self.as_filter):
             verb = "would clean" if self.would else "cleaned"
             removed = outcome.bytes_in - (outcome.bytes_out or 0)
             count = f"{len(outcome.actions)} action{'' if len(outcome.actions) == 1 else 's'}"
@@ -278,7 +294,7 @@ class Printer:
         elif outcome.status == "unchanged" and self.verbose:
             err(f"unchanged {outcome.path}{to}")
         if self.explain and outcome.actions:
-            click.echo(format_explanation(outcome), nl=False, err=self.filter)
+            click.echo(format_explanation(outcome), nl=False, err=self.as_filter)
         if outcome.diff:
             sys.stdout.write(colour_diff(outcome.diff) if self.colour else outcome.diff)
             sys.stdout.flush()
@@ -300,3 +316,26 @@ def print_summary(outcomes: Sequence[FileOutcome], elapsed: float, would: bool) 
     for label, value in rows:
         table.add_row(label, value)
     Console(stderr=True).print(table)
+
+
+@contextmanager
+def progress_bar(total: int, show: bool) -> Iterator[Callable[[], None]]:
+    """A rich progress bar on stderr; yields the function that advances it by one file."""
+    if not show:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    # stdout may carry diffs: only stderr is redirected through the live display.
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        redirect_stdout=False,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("cleaning", total=total)
+        yield lambda: progress.advance(task)

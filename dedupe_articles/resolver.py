@@ -25,12 +25,14 @@ from dedupe_articles.normalize import (
     boundary_joiner,
     has_continuation_tag,
     is_unspaced,
+    normalize,
     strip_leading_ellipsis,
 )
 from dedupe_articles.result import ActionKind
 from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
 
 _PROSE = (BlockKind.PARAGRAPH, BlockKind.QUOTE)
+_STITCHABLE = (*_PROSE, BlockKind.HEADING)
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
 
 
@@ -72,6 +74,19 @@ class Event:
     detail: str
 
 
+@dataclass(frozen=True)
+class _Continuation:
+    """One stitch: what the variant was before, the key of what was stitched on,
+    the joined text, and the block it came from."""
+
+    slot: int
+    variant: Variant
+    base: str
+    tail: str
+    joined: str
+    block: Block
+
+
 @dataclass
 class Resolution:
     """What the resolver hands the reassembler."""
@@ -100,6 +115,7 @@ class Resolver:
         self.cut_keys: dict[int, set[str]] = {}
         self.join = JoinModel(b.text for b in doc.blocks)
         self._arrivals = 0
+        self.continuations: list[_Continuation] = []
         self._prev: tuple[int, Variant] | None = None  # the variant the last block joined
 
     def run(self) -> Resolution:
@@ -148,16 +164,35 @@ class Resolver:
         n = len(block.units)
         # A piece of a longer kept sentence, cut off or left at the head of a
         # continuation, is never legitimate repetition, however short.
+        kind = group(block.kind)
         piece = (block.head or not block.units[-1].complete) and all(
-            any(m.relation in (Relation.PREFIX, Relation.INSIDE) for m in found.values())
+            any(
+                m.relation in (Relation.PREFIX, Relation.INSIDE)
+                or (m.relation is Relation.EXACT and group(self.slots[m.slot].kind) is not kind)
+                for m in found.values()
+            )
             for found in per_unit
         )
         strong = piece or self._strong(block)
-        kind = group(block.kind)
         full = [
             s for s in set.intersection(*(set(found) for found in per_unit))
             if group(self.slots[s].kind) is kind
         ]  # fmt: skip
+        if block.head and block.key:
+            for record in self.continuations:
+                slot_id, tail = record.slot, record.tail
+                if tail.startswith(block.key):
+                    # A shorter attempt of a continuation already stitched in.
+                    self._event(ActionKind.TRUNCATED, block, 0, len(block.text), slot_id,
+                                "shorter attempt of a stitched continuation")  # fmt: skip
+                    self.last, self.in_run = slot_id, True
+                    return
+        if piece and not full:
+            # The tail of a cut heading (or another kind of block) repeated at a head.
+            target = self._nearest(list(per_unit[0]))
+            self._event(ActionKind.TRUNCATED, block, 0, len(block.text), target, "piece of a kept block")
+            self.last, self.in_run = target, True
+            return
         if full and block.kind is BlockKind.HEADING and has_continuation_tag(block.text):
             # "Heading (continued)" only says the section goes on: the text that
             # follows continues where the article is, not under a new heading.
@@ -408,13 +443,19 @@ class Resolver:
         """
         if not self.config.stitch or self.last is None or not self.order:
             return None
-        if block.kind in _PROSE and block.units and not block.units[-1].complete:
+        last_unit = block.units[-1] if block.units else None
+        if (
+            block.kind in _STITCHABLE
+            and last_unit is not None
+            and not last_unit.complete
+            and (len(block.key) >= self.config.min_partial_chars or block.kind is BlockKind.HEADING)
+        ):
             slot = self.slots[self.last]
             mine = next((v for v in slot.variants if v.blocks[-1] is block), None)
             if mine is not None and len(mine.text) >= max(len(v.text) for v in slot.variants):
                 return self.last, mine
         tail = self.order[-1]
-        prose = [v for v in self.slots[tail].variants if v.kind in _PROSE and v.units]
+        prose = [v for v in self.slots[tail].variants if v.kind in _STITCHABLE and v.units]
         if prose:
             longest = max(prose, key=lambda v: (len(v.text), -v.order))
             if not longest.units[-1].complete:
@@ -425,16 +466,43 @@ class Resolver:
         """Join a continuation onto the paragraph the marker cut, if it continues it."""
         if block.kind not in _PROSE or not block.units:
             return False
+        if variant.kind is BlockKind.HEADING and ("\n" in block.text or block.units[-1].complete):
+            return False  # only the unfinished rest of a heading line continues a heading
         body = strip_leading_ellipsis(block.text)
         skipped = len(block.text) - len(body)
         first = split_units(body, block.kind)
         if not first:
             return False
+        key = normalize(body)
+        if any(r.tail.startswith(key) for r in self.continuations):
+            return False  # another (shorter) attempt of a continuation already stitched in
+        restarted = False
+        for record in reversed(self.continuations):
+            if record.variant.text == record.joined and len(key) > len(record.tail) and key.startswith(record.tail):
+                # Another, longer attempt of the continuation just stitched on:
+                # it replaces the shorter one rather than following it.
+                slot_id, variant = record.slot, record.variant
+                variant.text = record.base
+                old = record.block
+                self.events.append(Event(ActionKind.TRUNCATED, old.start, old.end, slot_id, 100.0,
+                                         "shorter attempt of a stitched continuation"))  # fmt: skip
+                restarted = True
+                break
         overlap = self._overlap(variant.text, body)
-        if overlap == 0:
+        if overlap == 0 and not restarted:
+            # The continuation may repeat the end of another cut paragraph (the
+            # marker's own predecessor can be a stray copy): that one wins.
+            for other_id, other in self._cut_variants():
+                size = self._overlap(other.text, body)
+                if size > overlap:
+                    slot_id, variant, overlap = other_id, other, size
+        if not restarted:
             for j, unit in enumerate(first[:2]):
-                if self.index.lookup(unit.text, unit.key, cut=not unit.complete, head=j == 0):
-                    return False  # it repeats known text: an ordinary copy, not a continuation
+                found = self.index.lookup(unit.text, unit.key, cut=not unit.complete, head=j == 0)
+                # Text known elsewhere is an ordinary copy, not a continuation (an
+                # overlap may be chance: "marlu" ends one word, starts another).
+                if any(m.slot != slot_id or not overlap for m in found):
+                    return False
         if overlap:
             # What follows the repeated words keeps its own spacing ("fox| jumps").
             joined = variant.text.rstrip() + body[overlap:].rstrip()
@@ -444,6 +512,9 @@ class Resolver:
             if joiner == "" and self._spaced_cut(variant, block) and not is_unspaced(tail[:1]):
                 joiner = " "  # the glued text kept the space that stood at the cut
             joined = variant.text.rstrip() + joiner + tail
+        self.continuations.append(
+            _Continuation(slot_id, variant, variant.text.rstrip(), normalize(body[overlap:]), joined, block)
+        )
         variant.text = joined
         variant.units = split_units(variant.text, variant.kind)
         variant.blocks.append(block)
@@ -458,6 +529,17 @@ class Resolver:
         self.last = slot_id
         self.in_run = False
         return True
+
+    def _cut_variants(self) -> list[tuple[int, Variant]]:
+        """The longest variant of every slot whose text ends mid-sentence."""
+        out = []
+        for slot_id in self.order:
+            prose = [v for v in self.slots[slot_id].variants if v.kind in _PROSE and v.units]
+            if prose:
+                longest = max(prose, key=lambda v: (len(v.text), -v.order))
+                if not longest.units[-1].complete:
+                    out.append((slot_id, longest))
+        return out
 
     def _spaced_cut(self, variant: Variant, block: Block) -> bool:
         """Whether whitespace stood at the cut: after the cut text or before its

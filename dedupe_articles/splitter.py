@@ -85,7 +85,8 @@ _LIST = regex.compile(r"^\s{0,3}(?:[-*+•]|\d{1,9}[.)])\s+")
 _QUOTE = regex.compile(r"^\s{0,3}>")
 _TERMINAL = regex.compile(r"[.!?。！？…:;：；][\"'”’」』）)\]】〕》*_`]*\s*$")
 # A sentence ends at CJK terminators at once, or at Latin ones before whitespace.
-_CJK_END = regex.compile(r"[。！？]+[」』）)】〕》\"”’]*|[!?！？][」』）)】〕》]")
+# "「はい！」と言う。" is one sentence: a terminator inside a quote ends nothing.
+_CJK_END = regex.compile(r"[。！？]+(?![」』）)】〕》\"”’])|。[」』）)】〕》\"”’]+")
 _LATIN_END = regex.compile(r"[.!?…]+[\"'”’)\]»]*(?=\s)")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs etc e.g i.e cf fig no vol pp approx inc ltd co corp "
