@@ -1,4 +1,4 @@
-"""dedupe-articles: turn a polluted, many-times-continued article into one clean article.
+r"""dedupe-articles: turn a polluted, many-times-continued article into one clean article.
 
 >>> from dedupe_articles import clean_text
 >>> clean_text("Hello there, my dear world.\n\nHello there, my dear world.\n")

@@ -137,9 +137,9 @@ def parse(text: str, config: Config) -> Document:
     return Document(
         newline=newline,
         bom=bom,
-        # A rewritten article is a text file: it ends with a newline unless the
-        # input was a single line without one. (Unchanged input is returned as is.)
-        final_newline="\n" in pattern.sub("", lf).strip(),
+        # The final newline is kept or left out as the input had it; a marker at
+        # the very end does not count ("text\n---END---" ends with a newline).
+        final_newline=pattern.sub("", lf).rstrip(" \t").endswith("\n"),
         front_matter=front,
         front_matter_gap=gap,
         markers=markers,
