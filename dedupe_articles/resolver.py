@@ -144,6 +144,8 @@ class Resolver:
             found: dict[int, Match] = {}
             head = block.head and j == 0
             for match in self.index.lookup(unit.text, unit.key, cut=not unit.complete, head=head):
+                if match.relation is Relation.CONTAINS and not self._rest_known(unit.key, match.key):
+                    continue  # a known sentence inside new text: the rest is content
                 found.setdefault(match.slot, match)
             per_unit.append(found)
         last = block.units[-1]
@@ -155,6 +157,14 @@ class Resolver:
                     s: Match(s, Relation.PREFIX, 100.0, m.key) for s, m in per_unit[-2].items()
                 }
         return per_unit
+
+    def _rest_known(self, key: str, inner: str) -> bool:
+        """Whether what ``key`` holds besides ``inner`` is negligible or known text
+        (a heading and a sentence run together in a collapsed echo)."""
+        rest = key.replace(inner, "", 1).strip()
+        if len(rest) < self.config.min_partial_chars:
+            return True
+        return bool(self.index.lookup(rest, rest, cut=True, head=True))
 
     def _place(self, block: Block, seg_blocks: Sequence[Block], i: int) -> None:
         self.attempt_size[self.attempt] += len(block.key)
@@ -199,6 +209,13 @@ class Resolver:
             target = self._nearest(full)
             self._event(ActionKind.DUPLICATE, block, 0, len(block.text), target, "continuation heading")
             return
+        if full and strong and n >= 2 and any(
+            found[s].relation is Relation.CONTAINS for found in per_unit for s in full if s in found
+        ):
+            # Known sentences run together with other known text: a collapsed echo,
+            # never a better attempt of the slot.
+            self._event(ActionKind.ECHO, block, 0, len(block.text), self._nearest(full), "echo")
+            return
         if full:
             if strong or self._context(block, full, seg_blocks, i):
                 self._join(self._nearest(full), block)
@@ -208,10 +225,18 @@ class Resolver:
         assign = self._assign(per_unit)
         runs = {s for s in assign if s is not None}
         covered = sum(s is not None for s in assign)
+        counts = Counter(s for s in assign if s is not None)
+        # A slot that lends the block a single sentence, a small part of itself, is
+        # a sentence reused on purpose, not a sign that the block echoes that slot.
+        major = [
+            s for s in runs
+            if counts[s] >= 2 or 2 * counts[s] >= max(len(v.units) for v in self.slots[s].variants)
+        ]  # fmt: skip
         if not runs:
             self._new(block)
-        elif len(runs) == 1:
-            self._place_partial(block, per_unit, assign, seg_blocks, i)
+        elif len(major) <= 1:
+            target = major[0] if major else max(runs, key=lambda s: (counts[s], -self.pos[s]))
+            self._place_partial(block, per_unit, assign, target, seg_blocks, i)
         elif strong and covered == n:
             first = min(runs, key=lambda s: self.pos[s])
             self._event(ActionKind.ECHO, block, 0, len(block.text), first, "echo of earlier blocks")
@@ -244,11 +269,12 @@ class Resolver:
         block: Block,
         per_unit: list[dict[int, Match]],
         assign: list[int | None],
+        target: int,
         seg_blocks: Sequence[Block],
         i: int,
     ) -> None:
-        """A block sharing some sentences with exactly one slot."""
-        target = next(s for s in assign if s is not None)
+        """A block sharing sentences with one slot (and at most single sentences
+        with others)."""
         n, k = len(block.units), sum(s == target for s in assign)
         slot = self.slots[target]
         if group(slot.kind) is not group(block.kind):
@@ -268,11 +294,14 @@ class Resolver:
             and len(block.units[0].key) >= self.config.strong_block_chars
             and any(v.units and v.units[0].key == block.units[0].key for v in slot.variants)
         )
+        # One shared sentence is weak evidence: an article may reuse a sentence on
+        # purpose. It counts only when the block belongs to another attempt.
+        elsewhere = all(v.attempt != self.attempt for v in slot.variants)
         mostly = (
-            2 * k >= n
+            (2 * k >= n and (k >= 2 or elsewhere or target == self.last))
             or (k >= 2 and 2 * k >= size)
             or extends_cut
-            or same_opening
+            or (same_opening and elsewhere)
             or any(_continues(block.units, v.units) for v in slot.variants)
         )
         strong = self._strong(block)

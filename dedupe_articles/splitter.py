@@ -89,9 +89,9 @@ _TERMINAL = regex.compile(r"[.!?。！？…:;：；][\"'”’」』）)\]】�
 _CJK_END = regex.compile(r"[。！？]+(?![」』）)】〕》\"”’])|。[」』）)】〕》\"”’]+")
 _LATIN_END = regex.compile(r"[.!?…]+[\"'”’)\]»]*(?=\s)")
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st vs etc e.g i.e cf fig no vol pp approx inc ltd co corp "
-    "jan feb mar apr jun jul aug sep sept oct nov dec z.b d.h u.a bzw ca usw sog vgl "
-    "sra sr dra ud uds p.ej etc mme mlle m cf".split()
+    "mr mrs ms dr prof sr jr st vs etc e.g i.e cf fig vol pp approx inc ltd corp "
+    "jan feb aug sep sept oct nov dec z.b d.h u.a bzw ca usw sog vgl "
+    "sra dra ud uds p.ej mme mlle".split()
 )
 
 
