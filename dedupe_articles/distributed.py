@@ -268,8 +268,10 @@ class _Partition:
     dst: str
     src_base: str
     dst_base: str
+    report: str
     rels: tuple[str, ...]
     settings: Settings
+    resume: bool = False
 
 
 def _put(fs: AbstractFileSystem, path: str, data: bytes, made: set[str]) -> None:
@@ -312,7 +314,11 @@ def _clean_one(
     fs_out: AbstractFileSystem,
     made: set[str],
 ) -> tuple[FileOutcome, bool]:
-    """Read, clean and write one file; never raises. Also: whether the output existed."""
+    """Read, clean and write one file; never raises. Also: whether the output existed.
+
+    Only a resumed run looks for existing outputs: in a fresh one, the only outputs
+    that can exist are those of a task that Dask ran twice, and they have the same bytes.
+    """
     from dedupe_articles.core import clean
 
     shown = _shown(part.src, rel)
@@ -327,7 +333,7 @@ def _clean_one(
     dest = posixpath.join(part.dst_base, rel)
     try:
         # An output that exists is complete (see _put): this is a resumed run.
-        existed = bool(fs_out.exists(dest))
+        existed = part.resume and bool(fs_out.exists(dest))
         if not existed:
             _put(fs_out, dest, new, made)
     except Exception as exc:
@@ -346,8 +352,8 @@ def _run_partition(part: _Partition) -> dict[str, Any]:
 
     fs_in, _ = _url_to_fs(part.src_url)
     fs_out, _ = _url_to_fs(part.dst_url)
-    part_path = posixpath.join(part.dst_base, REPORT_DIR, part.name)
-    previous = _read_part(fs_out, part_path)
+    part_path = posixpath.join(part.report, part.name)
+    previous = _read_part(fs_out, part_path) if part.resume else {}
     made: set[str] = set()
     records: list[dict[str, Any]] = []
     reused = existing = 0
@@ -455,16 +461,24 @@ def _list_files(
     return src, base, [rel for rel in rels if _wanted(rel, patterns, excludes)]
 
 
+def _run_id(rels: Sequence[str], size: int, src: str, dst: str) -> str:
+    """Names the report directory of a run after what it cleans and how it is cut.
+
+    The same command finds its parts again and resumes; another file list (or
+    partition size) gets a directory of its own, so a directory never holds two
+    records of a file.
+    """
+    digest = hashlib.sha1(f"{src}\0{dst}\0{size}\0".encode())
+    for rel in rels:
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+    return f"run-{digest.hexdigest()[:12]}"
+
+
 def _partitions(rels: Sequence[str], size: int, template: _Partition) -> list[_Partition]:
-    parts = []
-    for index, start in enumerate(range(0, len(rels), size)):
-        chunk = tuple(rels[start : start + size])
-        # Named after its files: the same command finds its parts again, another file
-        # list writes parts of its own.
-        key = "\n".join((template.src, template.dst, *chunk)).encode("utf-8")
-        name = f"part-{index:06d}-{hashlib.sha1(key).hexdigest()[:10]}.jsonl"
-        parts.append(replace(template, index=index, name=name, rels=chunk))
-    return parts
+    return [
+        replace(template, index=i, name=f"part-{i:06d}.jsonl", rels=tuple(rels[at : at + size]))
+        for i, at in enumerate(range(0, len(rels), size))
+    ]
 
 
 def _manifest(settings: Settings) -> dict[str, Any]:
@@ -525,7 +539,7 @@ def _client(
             threads_per_worker=workers if threads else 1,
             processes=not threads,
             silence_logs=logging.ERROR,
-            dashboard_address=None,
+            dashboard_address=":0",
         )
         try:
             with Client(cluster) as client:
@@ -642,8 +656,15 @@ def run_dask(
     if type(fs_in) is type(fs_out) and dst_base == base:
         raise StorageError(f"cannot clean {src}: the output {dst} is where the input is")
     _check_manifest(fs_out, dst, dst_base, settings)
+    shown_dst = dst.rstrip("/") or dst
+    run = f"{REPORT_DIR}/{_run_id(rels, partition_size, shown_src, shown_dst)}"
+    report = posixpath.join(dst_base, run)
+    try:
+        resume = bool(fs_out.exists(report))
+    except Exception as exc:
+        raise _storage_error(exc, "read", _shown(dst, run)) from None
     template = _Partition(
-        0, "", src, dst, shown_src, dst.rstrip("/") or dst, base, dst_base, (), settings
+        0, "", src, dst, shown_src, shown_dst, base, dst_base, report, (), settings, resume
     )
     parts = _partitions(rels, partition_size, template)
     totals = _record_totals([])
@@ -667,10 +688,10 @@ def run_dask(
         existing=totals["existing"],
         partitions=len(parts),
         failures=tuple(sorted(failures)),
-        report_dir=_shown(dst, REPORT_DIR),
+        report_dir=_shown(dst, run),
         elapsed=time.perf_counter() - started,
     )
-    _write_totals(fs_out, dst_base, summary)
+    _write_totals(fs_out, report, summary)
     return summary
 
 
@@ -720,8 +741,8 @@ def _failed_record(path: str, reason: str) -> dict[str, Any]:
     return file_entry(failure(path, reason))
 
 
-def _write_totals(fs: AbstractFileSystem, dst_base: str, summary: DaskSummary) -> None:
-    data = {**summary.totals(), "reused": summary.reused, "partitions": summary.partitions}
-    path = posixpath.join(dst_base, REPORT_DIR, TOTALS_NAME)
+def _write_totals(fs: AbstractFileSystem, report: str, summary: DaskSummary) -> None:
+    data = {**summary.totals(), "partitions": summary.partitions}
+    path = posixpath.join(report, TOTALS_NAME)
     with contextlib.suppress(Exception):  # the parts hold everything; this is a convenience
         _put(fs, path, (json.dumps(data, indent=2) + "\n").encode("utf-8"), set())

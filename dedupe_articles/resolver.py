@@ -33,6 +33,7 @@ from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_uni
 
 _PROSE = (BlockKind.PARAGRAPH, BlockKind.QUOTE)
 _STITCHABLE = (*_PROSE, BlockKind.HEADING)
+_MAX_HEADING_REST = 80
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
 
 
@@ -115,6 +116,7 @@ class Resolver:
         self.cut_keys: dict[int, set[str]] = {}
         self.join = JoinModel(b.text for b in doc.blocks)
         self._arrivals = 0
+        self._recent_mark = 0  # arrivals before the current segment began
         self.continuations: list[_Continuation] = []
         self._prev: tuple[int, Variant] | None = None  # the variant the last block joined
 
@@ -124,16 +126,41 @@ class Resolver:
         segments: dict[int, list[Block]] = {}
         for block in self.doc.blocks:
             segments.setdefault(block.segment, []).append(block)
-        pending: tuple[int, Variant] | None = None
+        # Cuts not yet continued, newest first: a stray restart may come between a
+        # cut and its continuation.
+        pending: list[tuple[int, Variant]] = []
+        seen_cuts: list[tuple[int, Variant]] = []  # paragraphs seen cut at a marker or restart
+        recent = 0
         for seg in sorted(segments):
             blocks = segments[seg]
             self.attempt += 1
             self.in_run = False
             for i, block in enumerate(blocks):
-                if i == 0 and pending is not None and self._stitch(block, *pending):
-                    continue
+                if block.head and i > 0:
+                    own = self._cut_at_end(blocks[i - 1])
+                    cuts = [own] if own is not None else []
+                    seen_cuts.extend(cuts)
+                else:
+                    cuts = pending if i == 0 else []
+                if block.head and self.config.stitch:
+                    # A cut seen earlier (in this or the last segment) may be what
+                    # the block continues when the marker's neighbour is not.
+                    cuts = cuts + [
+                        c for c in seen_cuts
+                        if c[1].order > recent and not c[1].units[-1].complete and c not in cuts
+                    ]  # fmt: skip
+                    if any(self._stitch(block, *cut) for cut in cuts):
+                        pending = [] if i == 0 else pending
+                        continue
                 self._place(block, blocks, i)
-            pending = self._cut_at_end(blocks[-1])
+            recent = self._recent_mark
+            self._recent_mark = self._arrivals
+            cut = self._cut_at_end(blocks[-1])
+            if cut is not None:
+                seen_cuts.append(cut)
+            pending = ([cut] if cut is not None else []) + [
+                c for c in pending if c != cut and not c[1].units[-1].complete
+            ][:2]
         return Resolution(self.slots, self.order, self.events, self.attempt_size)
 
     # -- placement -----------------------------------------------------------
@@ -143,7 +170,11 @@ class Resolver:
         for j, unit in enumerate(block.units):
             found: dict[int, Match] = {}
             head = block.head and j == 0
-            for match in self.index.lookup(unit.text, unit.key, cut=not unit.complete, head=head):
+            # Table rows and code lines that differ by a number are different rows.
+            cutoff = 100.0 if block.kind in (BlockKind.TABLE, BlockKind.CODE) else None
+            for match in self.index.lookup(
+                unit.text, unit.key, cut=not unit.complete, head=head, cutoff=cutoff
+            ):
                 if match.relation is Relation.CONTAINS and not self._rest_known(unit.key, match.key):
                     continue  # a known sentence inside new text: the rest is content
                 found.setdefault(match.slot, match)
@@ -175,14 +206,7 @@ class Resolver:
         # A piece of a longer kept sentence, cut off or left at the head of a
         # continuation, is never legitimate repetition, however short.
         kind = group(block.kind)
-        piece = (block.head or not block.units[-1].complete) and all(
-            any(
-                m.relation in (Relation.PREFIX, Relation.INSIDE)
-                or (m.relation is Relation.EXACT and group(self.slots[m.slot].kind) is not kind)
-                for m in found.values()
-            )
-            for found in per_unit
-        )
+        piece = block.kind in _PROSE and self._piece(block, per_unit)
         strong = piece or self._strong(block)
         full = [
             s for s in set.intersection(*(set(found) for found in per_unit))
@@ -304,7 +328,9 @@ class Resolver:
             or (same_opening and elsewhere)
             or any(_continues(block.units, v.units) for v in slot.variants)
         )
-        strong = self._strong(block)
+        # Tables share header rows and code shares lines on purpose: partly matching
+        # structural blocks need their neighbours' word, however long they are.
+        strong = self._strong(block) and block.kind not in (BlockKind.TABLE, BlockKind.CODE)
         if mostly and (strong or self._context(block, [target], seg_blocks, i)):
             self._join(target, block)
             return
@@ -345,11 +371,33 @@ class Resolver:
         for slot, units in groups:
             self._join(slot, _sub_block(block, units), jump=False)
 
+    def _piece(self, block: Block, per_unit: list[dict[int, Match]]) -> bool:
+        """Whether a prose block is only a piece of kept text: its first sentence
+        the tail of a kept one (at a segment's head), its last one cut from a kept
+        one, everything else copied."""
+        if not all(per_unit):
+            return False
+        last = len(per_unit) - 1
+        partial = False
+        for j, found in enumerate(per_unit):
+            for m in found.values():
+                cross = m.relation is Relation.EXACT and self.slots[m.slot].kind is BlockKind.HEADING
+                if j == 0 and block.head and (m.relation is Relation.INSIDE or cross):
+                    partial = True
+                if j == last and not block.units[j].complete and m.relation is Relation.PREFIX:
+                    partial = True
+        return partial
+
     def _strong(self, block: Block) -> bool:
         """Whether a block may be judged a copy on its own evidence."""
         if block.kind is BlockKind.HEADING:
             # Generic headings ("Example") repeat on purpose; long specific ones do not.
             return len(block.key) >= self.config.strong_block_chars
+        if block.kind is BlockKind.TABLE:
+            # Rows repeat on purpose; a whole table of several rows does not.
+            return len(block.units) >= 3 and len(block.key) >= 2 * self.config.strong_block_chars
+        if block.kind is BlockKind.CODE:
+            return block.text.count("\n") >= 3 and len(block.key) >= 4 * self.config.strong_block_chars
         if block.kind is BlockKind.LIST:
             # Short items ("- Yes") repeat on purpose; items of whole sentences do not.
             return all(len(u.key) >= 2 * self.config.strong_block_chars for u in block.units)
@@ -495,8 +543,10 @@ class Resolver:
         """Join a continuation onto the paragraph the marker cut, if it continues it."""
         if block.kind not in _PROSE or not block.units:
             return False
-        if variant.kind is BlockKind.HEADING and ("\n" in block.text or block.units[-1].complete):
-            return False  # only the unfinished rest of a heading line continues a heading
+        if variant.kind is BlockKind.HEADING and (
+            len(block.units) > 1 or block.units[0].complete or len(block.text) > _MAX_HEADING_REST
+        ):
+            return False  # only the short unfinished rest of a heading line continues it
         body = strip_leading_ellipsis(block.text)
         skipped = len(block.text) - len(body)
         first = split_units(body, block.kind)

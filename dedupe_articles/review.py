@@ -159,7 +159,8 @@ class _Lines:
         self.cur.append(markup)
 
     def newline(self) -> None:
-        self.done.append('<div class="ln">' + "".join(self.cur) + "</div>")
+        no = len(self.done) + 1
+        self.done.append(f'<div class="ln" data-n="{no}">' + "".join(self.cur) + "</div>")
         self.cur = []
 
     def finish(self, text: str) -> str:
@@ -168,9 +169,10 @@ class _Lines:
         return "".join(self.done) if text else '<div class="empty">(empty file)</div>'
 
 
-def _point(kind: ActionKind, ids: Sequence[int], label: str) -> str:
+def _point(kind: ActionKind, ids: Sequence[int], label: str, cls: str = "pt") -> str:
+    """An empty element labelled by CSS (the label is not part of the copied text)."""
     ids_text = " ".join(map(str, ids))
-    return f'<span class="pt k-{kind.value}" data-a="{ids_text}" data-label="{label}"></span>'
+    return f'<span class="{cls} k-{kind.value}" data-a="{ids_text}" data-label="{label}"></span>'
 
 
 def input_fragment(text: str, actions: Sequence[Action]) -> str:
@@ -180,7 +182,7 @@ def input_fragment(text: str, actions: Sequence[Action]) -> str:
 
     >>> a = Action(ActionKind.MARKER, 3, 6, 1, 1, "<x>")
     >>> input_fragment("ab <x> &", [a])
-    '<div class="ln">ab <mark class="k-marker" data-a="0">&lt;x&gt;</mark> &amp;</div>'
+    '<div class="ln" data-n="1">ab <mark class="k-marker" data-a="0">&lt;x&gt;</mark> &amp;</div>'
     """
     n = len(text)
     spans: list[tuple[int, int, int]] = []
@@ -204,9 +206,15 @@ def input_fragment(text: str, actions: Sequence[Action]) -> str:
         if end <= pos:
             continue
         active = [span for span in active if span[1] > pos]
+        starting = []
         while nxt < len(spans) and spans[nxt][0] <= pos:
             active.append(spans[nxt])
+            if actions[spans[nxt][2]].kind is not ActionKind.MARKER:
+                starting.append(spans[nxt][2])
             nxt += 1
+        if starting:
+            kinds = sorted({actions[i].kind for i in starting}, key=_RANK.__getitem__)
+            out.raw(_point(kinds[0], starting, " · ".join(map(_label, kinds)), "tag"))
         if not active:
             out.text(text[pos:end])
             continue
@@ -233,9 +241,9 @@ def output_fragment(text: str, actions: Sequence[Action]) -> str:
 
     >>> a = Action(ActionKind.STITCHED, 9, 9, 3, 3, "", 1, "Cut and joined.")
     >>> output_fragment("Title\\n\\nCut and joined.\\n", [a])  # doctest: +NORMALIZE_WHITESPACE
-    '<div class="ln">Title</div><div class="ln"></div><div class="ln tb k-stitched"
-    data-a="0"><span class="pt k-stitched" data-a="0" data-label="joined"></span>Cut and
-    joined.</div>'
+    '<div class="ln" data-n="1">Title</div><div class="ln" data-n="2"></div><div class="ln tb
+    k-stitched" data-n="3" data-a="0"><span class="pt k-stitched" data-a="0"
+    data-label="joined"></span>Cut and joined.</div>'
     """
     lines = [line.rstrip("\r") for line in text.split("\n")]
     if text.endswith("\n"):
@@ -269,47 +277,51 @@ def output_fragment(text: str, actions: Sequence[Action]) -> str:
     for no, line in enumerate(lines):
         if no in marked:
             kind_value, ids_text, head = marked[no]
-            attrs = f' class="ln tb k-{kind_value}" data-a="{ids_text}"'
+            attrs = f' class="ln tb k-{kind_value}" data-n="{no + 1}" data-a="{ids_text}"'
             out.append(f"<div{attrs}>{head}{_esc(line)}</div>")
         else:
-            out.append(f'<div class="ln">{_esc(line)}</div>')
+            out.append(f'<div class="ln" data-n="{no + 1}">{_esc(line)}</div>')
     return "".join(out) if text else '<div class="empty">(empty output)</div>'
 
 
 def _chart(items: Sequence[ReviewItem], infos: Sequence[_Info]) -> str:
-    """Inline SVG: one bar per file, tallest (largest share removed) first."""
-    width, height, left, base = 600, 96, 34, 84
+    """Inline SVG: one bar per file, tallest (largest share removed) first.
+
+    The SVG stretches to its box; the axis labels are HTML so that they do not.
+    """
     order = sorted(range(len(items)), key=lambda i: (-infos[i].pct, items[i].path))
     top = max([info.pct for info in infos] + [1.0])
     top = next(step for step in (5, 10, 25, 50, 75, 100) if top <= step)
+    labels = "".join(
+        f'<span class="ax" style="bottom:{frac * 92:g}%">{frac * top:g}%</span>'
+        for frac in (0.0, 0.5, 1.0)
+    )
     out = [
-        f'<svg viewBox="0 0 {width} {height}" preserveAspectRatio="none" role="img" '
-        'aria-label="Share of bytes removed per file">'
+        f'<div class="plot">{labels}<svg viewBox="0 0 1000 100" preserveAspectRatio="none" '
+        'role="img" aria-label="Share of bytes removed per file">'
     ]
     for frac in (0.0, 0.5, 1.0):
-        y = base - frac * (base - 6)
-        out.append(f'<line class="grid" x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        y = 100 - frac * 92
         out.append(
-            f'<text class="axis" x="{left - 6}" y="{y + 3:.1f}" text-anchor="end">'
-            f"{frac * top:g}%</text>"
+            f'<line class="grid" x1="0" x2="1000" y1="{y:g}" y2="{y:g}" '
+            'vector-effect="non-scaling-stroke"/>'
         )
-    slot = (width - left - 4) / max(len(items), 1)
-    bar = max(min(slot * 0.72, 38.0), 0.6)
+    slot = 1000 / max(len(items), 1)
+    bar = min(slot * 0.72, 60.0)
     for pos, i in enumerate(order):
         info, item = infos[i], items[i]
-        h = 3.0 if info.status == "failed" else max(info.pct / top * (base - 6), 1.0)
-        x = left + 4 + pos * slot + (slot - bar) / 2
+        h = 3.0 if info.status == "failed" else max(info.pct / top * 92, 1.0)
         what = (
             f"failed: {item.error or 'error'}"
             if info.status == "failed"
             else f"{info.removed:,} bytes ({info.pct:.1f}%) removed"
         )
         out.append(
-            f'<a href="#open=f-{i}"><rect class="bar {info.status}" x="{x:.2f}" '
-            f'y="{base - h:.2f}" width="{bar:.2f}" height="{h:.2f}" rx="1.5">'
-            f"<title>{_esc(f'{item.path}: {what}')}</title></rect></a>"
+            f'<a href="#open=f-{i}"><rect class="bar {info.status}" '
+            f'x="{pos * slot + (slot - bar) / 2:.2f}" y="{100 - h:.2f}" width="{bar:.2f}" '
+            f'height="{h:.2f}"><title>{_esc(f"{item.path}: {what}")}</title></rect></a>'
         )
-    return "".join(out) + "</svg>"
+    return "".join(out) + "</svg></div>"
 
 
 def _stat(key: str, value: int, label: str, extra: str = "", cls: str = "") -> str:
@@ -354,7 +366,10 @@ def _row_head(index: int, item: ReviewItem, info: _Info) -> str:
     if not chips:
         text = "failed" if info.status == "failed" else "no changes"
         chips = f'<span class="badge {info.status}">{text}</span>'
-    delta = "—" if info.status == "failed" else f"−{info.removed:,} B<small>{info.pct:.1f}%</small>"
+    sign = "−" if info.removed > 0 else "+" if info.removed < 0 else ""
+    delta = f"{sign}{abs(info.removed):,} B<small>{abs(info.pct):.1f}%</small>"
+    if info.status == "failed":
+        delta = "—"
     return (
         f'<button class="fh" type="button" aria-expanded="false" aria-controls="b-{index}">'
         f'<span class="chev"></span><span class="path" title="{_esc(item.path)}">{path}</span>'

@@ -32,7 +32,7 @@ h1{font-size:19px;font-weight:650;letter-spacing:-.01em;margin:0}
   margin:22px 0 18px}
 .stats{display:grid;grid-template-columns:repeat(5,minmax(0,1fr));gap:10px}
 .stat,.chart{background:var(--card);border:1px solid var(--line);border-radius:var(--radius)}
-.stat{padding:14px 16px 13px}
+.stat{padding:14px 16px 13px;display:flex;flex-direction:column;justify-content:center}
 .stat .n{display:block;font-size:26px;font-weight:650;letter-spacing:-.02em;
   font-variant-numeric:tabular-nums;line-height:1.15}
 .stat .l{display:block;color:var(--ink2);font-size:12.5px;margin-top:4px}
@@ -43,9 +43,12 @@ h1{font-size:19px;font-weight:650;letter-spacing:-.01em;margin:0}
 .chart{margin:0;padding:12px 16px 8px;display:flex;flex-direction:column}
 .chart figcaption{display:flex;justify-content:space-between;font-size:12.5px;color:var(--ink2)}
 .chart figcaption span{color:var(--mute)}
-.chart svg{width:100%;height:96px;display:block;margin-top:6px}
+.plot{position:relative;margin:10px 0 6px;flex:1;min-height:64px}
+.plot svg{position:absolute;top:0;bottom:0;left:36px;width:calc(100% - 36px);height:100%;
+  overflow:visible}
+.ax{position:absolute;left:0;width:30px;text-align:right;transform:translateY(50%);
+  color:var(--mute);font-size:10px;line-height:1;font-variant-numeric:tabular-nums}
 .chart .grid{stroke:var(--line);stroke-width:1}
-.chart .axis{fill:var(--mute);font:10px var(--ui)}
 .chart rect.bar{fill:var(--accent);opacity:.85}
 .chart rect.bar.unchanged{fill:#c9ced6}
 .chart rect.bar.failed{fill:var(--bad)}
@@ -117,7 +120,7 @@ select{font:inherit;padding:6px 8px;border:1px solid #cfd4dc;border-radius:8px;b
   border:1px solid #f6cdc8;font-size:13px}
 .article{--fs:15px;--lh:27px;font-size:var(--fs);line-height:var(--lh);max-height:74vh;
   overflow:auto;
-  counter-reset:ln;padding:14px 0 18px;background:#fff;color:#222a35}
+  position:relative;padding:14px 0 18px;background:#fff;color:#222a35}
 .article:lang(ja){font-family:"Inter","Hiragino Sans","Hiragino Kaku Gothic ProN",
   "Noto Sans CJK JP",
   "Noto Sans JP","Yu Gothic","Meiryo",sans-serif;line-break:strict}
@@ -126,8 +129,8 @@ select{font:inherit;padding:6px 8px;border:1px solid #cfd4dc;border-radius:8px;b
 .article:lang(ko){font-family:"Inter","Apple SD Gothic Neo","Noto Sans CJK KR","Noto Sans KR",
   "Malgun Gothic",sans-serif;word-break:keep-all}
 .ln{position:relative;padding:0 28px 0 70px;white-space:pre-wrap;overflow-wrap:anywhere;
-  min-height:var(--lh)}
-.ln::before{content:counter(ln);counter-increment:ln;position:absolute;left:0;width:48px;
+  min-height:var(--lh);content-visibility:auto;contain-intrinsic-size:auto var(--lh)}
+.ln::before{content:attr(data-n);position:absolute;left:0;width:48px;
   text-align:right;color:#b0b7c2;font:11px/var(--lh) var(--mono);user-select:none}
 .ln.tb{background:var(--hl)}
 .ln.tb::after{content:"";position:absolute;left:58px;top:0;bottom:0;width:3px;background:var(--hb)}
@@ -136,11 +139,16 @@ mark{background:var(--hl);color:inherit;border-bottom:2px solid var(--hb);border
   padding:2px 0;-webkit-box-decoration-break:clone;box-decoration-break:clone;cursor:help}
 mark.ov{background-image:repeating-linear-gradient(135deg,transparent 0 5px,rgba(0,0,0,
   .07) 5px 7px)}
-mark.hot,.pt.hot{box-shadow:0 0 0 2px var(--hb)}
+mark.hot,.pt.hot::before{box-shadow:0 0 0 2px var(--hb)}
 .pt{cursor:help}
 .pt::before{content:attr(data-label);display:inline-block;font:600 10.5px/17px var(--ui);color:#fff;
   background:var(--hb);border-radius:999px;padding:0 7px;margin:0 4px 0 1px;vertical-align:1px;
   letter-spacing:.02em}
+.tag{cursor:help}
+.tag::before{content:attr(data-label);display:inline-block;font:650 9.5px/15px var(--ui);
+  text-transform:uppercase;letter-spacing:.05em;color:var(--hb);background:#fff;
+  border:1px solid var(--hb);border-radius:4px;padding:0 5px;margin:0 6px 0 0;vertical-align:2px}
+.tag.hot::before{background:var(--hl)}
 .flash{animation:flash 1s ease-out}
 @keyframes flash{0%{box-shadow:0 0 0 5px var(--hb)}100%{box-shadow:0 0 0 0 transparent}}
 #tip{position:fixed;z-index:50;max-width:440px;background:#161b22;color:#e7ebf0;border-radius:9px;
@@ -241,17 +249,21 @@ JS = """
     syncHash();
   }
   function step(row, dir) {
+    // Lines are laid out lazily (content-visibility), so positions come from the
+    // line boxes (always known), never from the marks inside them.
     var art = row.querySelector(".article:not([hidden])");
     if (!art) return;
-    var box = art.getBoundingClientRect(), y = box.top + art.clientHeight / 3;
-    var marks = art.querySelectorAll("mark,.pt"), target = null, i, t;
+    var y = art.scrollTop + art.clientHeight / 3, target = null, i, m, t;
+    var marks = art.querySelectorAll("mark,.pt,.tag,.tb");
     for (i = 0; i < marks.length; i++) {
-      t = marks[i].getBoundingClientRect().top;
-      if (dir > 0 && t > y + 4) { target = marks[i]; break; }
-      if (dir < 0 && t < y - 4) target = marks[i];
+      m = marks[i].classList.contains("ln") ? marks[i] : marks[i].parentNode;
+      t = m.offsetTop;
+      if (dir > 0 && t > y + 2) { target = marks[i]; break; }
+      if (dir < 0 && t < y - 2) target = marks[i];
     }
     if (!target) return;
-    art.scrollTop += target.getBoundingClientRect().top - y;
+    art.scrollTop = (target.classList.contains("ln") ? target : target.parentNode).offsetTop
+      - art.clientHeight / 3;
     target.classList.remove("flash");
     void target.offsetWidth;
     target.classList.add("flash");
@@ -301,7 +313,7 @@ JS = """
     });
     if (t.tagName !== "DIV") {
       hot = Array.prototype.slice.call(t.closest(".article").querySelectorAll(
-        "mark[data-a='" + ids + "'],.pt[data-a='" + ids + "']"));
+        "[data-a='" + ids + "']"));
       hot.forEach(function (m) { m.classList.add("hot"); });
     }
     tip.hidden = false;
@@ -334,6 +346,10 @@ JS = """
     })[0]);
     if (row && row.classList.contains("file")) {
       toggle(row, true, p.get("view"));
+      var art = row.querySelector(".article:not([hidden])"), ln = +p.get("line");
+      if (art && ln > 0 && art.children[ln - 1]) {
+        art.scrollTop = art.children[ln - 1].offsetTop - art.firstElementChild.offsetTop + 6;
+      }
       if (scroll) row.scrollIntoView({block: "start"});
     }
   }

@@ -14,7 +14,7 @@ from enum import Enum
 import regex
 
 from dedupe_articles.config import Config
-from dedupe_articles.normalize import normalize
+from dedupe_articles.normalize import is_unspaced, normalize
 
 
 class BlockKind(str, Enum):
@@ -75,6 +75,7 @@ class Document:
     text: str  # LF-normalised input, what all offsets refer to
 
 
+_MIN_CUT_PARAGRAPH = 40
 _MAYBE_CUT = frozenset((BlockKind.HEADING, BlockKind.LIST, BlockKind.TABLE))
 _FENCE = regex.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING = regex.compile(r"^ {0,3}#{1,6}(?:\s|$)")
@@ -128,6 +129,8 @@ def parse(text: str, config: Config) -> Document:
         if block.segment not in seen:
             block.head = True
             seen.add(block.segment)
+        elif i and _continues_cut(blocks[i - 1], block):
+            block.head = True  # a missing marker: the block goes on with a cut paragraph
         ends_segment = i + 1 == len(blocks) or blocks[i + 1].segment != block.segment
         if ends_segment and block.kind in _MAYBE_CUT and block.units:
             # A heading, list or table that ends a segment may have been cut there.
@@ -146,6 +149,20 @@ def parse(text: str, config: Config) -> Document:
         blocks=blocks,
         text=lf,
     )
+
+
+def _continues_cut(prev: Block, block: Block) -> bool:
+    """Whether ``block`` looks like the rest of ``prev``, a paragraph cut mid-sentence
+    with no marker between them: a long unfinished paragraph followed by one that
+    opens in lower case (or in an unspaced script after one)."""
+    if prev.kind is not BlockKind.PARAGRAPH or block.kind is not BlockKind.PARAGRAPH:
+        return False
+    if prev.segment != block.segment or not prev.units or prev.units[-1].complete:
+        return False
+    if len(prev.key) < _MIN_CUT_PARAGRAPH:
+        return False  # a short line without a full stop is a title, not a cut
+    first = block.text[0]
+    return first.islower() or (is_unspaced(first) and is_unspaced(prev.text[-1]))
 
 
 def _front_matter(lf: str) -> tuple[str | None, int]:
