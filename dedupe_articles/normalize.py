@@ -213,6 +213,8 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
         return ""
     if not (a.isalnum() and b.isalnum()):
         return " "
+    if b.isupper() and a.islower():
+        return " "  # a word's second half never starts with a capital
     lw, rw = words(left[-40:]), words(right[:40])
     if not lw or not rw:
         return " "

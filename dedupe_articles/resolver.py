@@ -552,6 +552,11 @@ class Resolver:
         first = split_units(body, block.kind)
         if not first:
             return False
+        cut = variant.units[-1] if variant.units else None
+        if cut is not None and not restarted_possible(self, body) and any(
+            m.relation is Relation.PREFIX for m in self.index.lookup(cut.text, cut.key, cut=True)
+        ):
+            return False  # the "cut" sentence is known whole: a truncated copy, not a cut
         key = normalize(body)
         if any(r.tail.startswith(key) for r in self.continuations):
             return False  # another (shorter) attempt of a continuation already stitched in
@@ -606,7 +611,7 @@ class Resolver:
             Event(ActionKind.STITCHED, block.start, block.start + skipped + overlap, slot_id, 100.0, detail)
         )
         self.last = slot_id
-        self.in_run = False
+        self.in_run = True  # what follows a continuation may repeat what followed it before
         return True
 
     def _cut_variants(self) -> list[tuple[int, Variant]]:
@@ -624,10 +629,13 @@ class Resolver:
         """Whether whitespace stood at the cut: after the cut text or before its
         continuation, on the same line as the marker."""
         text = self.doc.text
-        before = text[block.start - 1 : block.start] if block.start else ""
+        line_start = text.rfind("\n", 0, block.start) + 1
+        lead = text[line_start : block.start]
         end = variant.blocks[-1].end
-        after = text[end : end + 1]
-        return before in (" ", "\t") or after in (" ", "\t")
+        line_end = text.find("\n", end)
+        trail = text[end : line_end if line_end != -1 else len(text)]
+        # A space that only separates the text from an inline marker is no evidence.
+        return (lead != "" and lead.strip() == "") or (trail != "" and trail.strip() == "")
 
     def _overlap(self, left: str, right: str) -> int:
         """Length of the longest start of ``right`` that ``left`` already ends with."""
@@ -643,6 +651,16 @@ class Resolver:
                 continue
             return size
         return 0
+
+
+def restarted_possible(resolver: Resolver, body: str) -> bool:
+    """Whether ``body`` restarts a continuation already stitched on (then the cut
+    it continues is, by construction, known whole)."""
+    key = normalize(body)
+    return any(
+        r.variant.text == r.joined and len(key) > len(r.tail) and key.startswith(r.tail)
+        for r in resolver.continuations
+    )
 
 
 def _continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
