@@ -187,7 +187,9 @@ class ShingleIndex:
             ((n / max(1, min(len(grams), self._sizes[e])), e) for e, n in hits.items()),
             key=lambda pair: (-pair[0], pair[1]),
         )
-        candidates = [e for share, e in scored[: self.config.max_candidates] if share >= 0.3]
+        # Short sentences have few shingles; one shared shingle is worth a check.
+        floor = 0.0 if len(grams) <= 4 else 0.3
+        candidates = [e for share, e in scored[: self.config.max_candidates] if share >= floor]
         found = self._verify(key, candidates, cutoff=cutoff, cut=cut, head=head)
         if not found and (cut or head) and len(key) >= self.config.min_partial_chars:
             # A fragment cut inside words at both ends shares no word n-gram with

@@ -421,8 +421,10 @@ class Resolver:
             run = len(block.key)
             for j in range(i + 1, stop):
                 nxt = seg_blocks[j]
-                hits = {s for found in self._lookup(nxt) for s in found}
-                if self._strong(nxt):
+                found_next = self._lookup(nxt)
+                hits = {s for found in found_next for s in found}
+                sure = self._strong(nxt) or (nxt.kind in _PROSE and self._piece(nxt, found_next))
+                if sure:
                     if any(p < self.pos[s] <= p + (j - i) + 1 for s in hits):
                         return True
                     break

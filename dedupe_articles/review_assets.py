@@ -248,6 +248,17 @@ JS = """
     if (open) show(row, view || row.getAttribute("data-view"));
     syncHash();
   }
+  function reveal(art, line, gap) {
+    // Lines above may grow once laid out: scroll again until the line stays put.
+    var tries = 0;
+    (function go() {
+      var want = Math.max(0, line.offsetTop - gap);
+      if (Math.abs(art.scrollTop - want) > 1 && tries++ < 8) {
+        art.scrollTop = want;
+        setTimeout(go, 30);
+      }
+    })();
+  }
   function step(row, dir) {
     // Lines are laid out lazily (content-visibility), so positions come from the
     // line boxes (always known), never from the marks inside them.
@@ -262,8 +273,7 @@ JS = """
       if (dir < 0 && t < y - 2) target = marks[i];
     }
     if (!target) return;
-    art.scrollTop = (target.classList.contains("ln") ? target : target.parentNode).offsetTop
-      - art.clientHeight / 3;
+    reveal(art, target.classList.contains("ln") ? target : target.parentNode, art.clientHeight / 3);
     target.classList.remove("flash");
     void target.offsetWidth;
     target.classList.add("flash");
@@ -284,7 +294,7 @@ JS = """
     if (a.detail) box.appendChild(line("why", a.detail));
     var where = a.start_line === a.end_line ? "input line " + a.start_line
       : "input lines " + a.start_line + "\\u2013" + a.end_line;
-    if (a.matched_block != null) where += " \\u00b7 output block " + a.matched_block;
+    if (a.matched_block != null) where += " \\u00b7 matched output block " + a.matched_block;
     box.appendChild(line("m", where));
     if (a.matched_excerpt) box.appendChild(line("mx", a.matched_excerpt));
     return box;
@@ -345,11 +355,13 @@ JS = """
       return r.getAttribute("data-path") === o;
     })[0]);
     if (row && row.classList.contains("file")) {
+      if (row.hidden) {
+        filter.value = "";
+        applyFilter();
+      }
       toggle(row, true, p.get("view"));
       var art = row.querySelector(".article:not([hidden])"), ln = +p.get("line");
-      if (art && ln > 0 && art.children[ln - 1]) {
-        art.scrollTop = art.children[ln - 1].offsetTop - art.firstElementChild.offsetTop + 6;
-      }
+      if (art && ln > 0 && art.children[ln - 1]) reveal(art, art.children[ln - 1], 8);
       if (scroll) row.scrollIntoView({block: "start"});
     }
   }
