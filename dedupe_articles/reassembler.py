@@ -37,7 +37,7 @@ def cluster(slot: Slot, config: Config) -> list[list[_Member]]:
         last = -1
         for ui, unit in enumerate(variant.units):
             best, best_score = -1, 0.0
-            head = ui == 0 and variant.blocks[0].head
+            head = ui == 0  # a repeat may open with the tail of a cut sentence
             tail = ui == len(variant.units) - 1 and not unit.complete
             for ci in range(last + 1, len(clusters)):
                 score = _affinity(unit, clusters[ci], slot.variants, config, head=head, tail=tail)

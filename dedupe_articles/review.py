@@ -225,15 +225,68 @@ def input_fragment(text: str, actions: Sequence[Action]) -> str:
     return out.finish(text)
 
 
-def _find_block(blocks: Sequence[str], index: int, matched: str) -> int | None:
-    """The output block an action names: ``index`` confirmed by its ``matched_excerpt``."""
-    found = [j for j, block in enumerate(blocks) if excerpt(block, 60) == matched]
-    if not found and matched:
-        key = matched.removesuffix("…")
-        found = [j for j, b in enumerate(blocks) if key.startswith(excerpt(b, 10**9))]
-    if not found:
-        return None
-    return min(found, key=lambda j: (j < index, abs(j - index)))
+class _Blocks:
+    """The output's blocks (runs of non-blank lines) and a finder for the one an action names."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = [line.rstrip("\r") for line in text.split("\n")]
+        if text.endswith("\n"):
+            self.lines.pop()
+        self.spans: list[tuple[int, int]] = []  # first and last line, 0-based
+        for no, line in enumerate(self.lines):
+            if not line.strip():
+                continue
+            if self.spans and self.spans[-1][1] == no - 1:
+                self.spans[-1] = (self.spans[-1][0], no)
+            else:
+                self.spans.append((no, no))
+        self.texts = ["\n".join(self.lines[a : b + 1]) for a, b in self.spans]
+        self.by_excerpt: dict[str, list[int]] = {}
+        for j, block in enumerate(self.texts):
+            self.by_excerpt.setdefault(excerpt(block, 60), []).append(j)
+        self._whole: list[str] | None = None
+
+    def find(self, action: Action) -> int | None:
+        """``matched_block`` confirmed by ``matched_excerpt`` (the nearest such block at or
+        after that index: front matter and blank lines inside code blocks add blocks)."""
+        index, matched = action.matched_block, action.matched_excerpt
+        if index is None:
+            return None
+        found = self.by_excerpt.get(matched, [])
+        if not found and matched:  # a block cut at a blank line has a shorter excerpt
+            key = matched.removesuffix("…")
+            if self._whole is None:
+                self._whole = [excerpt(block, 10**9) for block in self.texts]
+            found = [j for j, whole in enumerate(self._whole) if key.startswith(whole)]
+        return min(found, key=lambda j: (j < index, abs(j - index))) if found else None
+
+
+def _output_view(text: str, actions: Sequence[Action]) -> tuple[str, list[int | None]]:
+    """:func:`output_fragment` and, for each action, the output line its block starts on."""
+    blocks = _Blocks(text)
+    found = [blocks.find(action) for action in actions]
+    targets: dict[int, list[int]] = {}
+    for i, (action, j) in enumerate(zip(actions, found, strict=True)):
+        if j is not None and action.kind in (ActionKind.STITCHED, ActionKind.MERGED):
+            targets.setdefault(j, []).append(i)
+    marked: dict[int, tuple[str, str, str]] = {}
+    for j, ids in targets.items():
+        kinds = {actions[i].kind for i in ids}
+        kind = ActionKind.STITCHED if ActionKind.STITCHED in kinds else ActionKind.MERGED
+        first, last = blocks.spans[j]
+        head = _point(kind, ids, "joined" if kind is ActionKind.STITCHED else "merged")
+        for no in range(first, last + 1):
+            marked[no] = (kind.value, " ".join(map(str, ids)), head if no == first else "")
+    out = []
+    for no, line in enumerate(blocks.lines):
+        if no in marked:
+            kind_value, ids_text, head = marked[no]
+            attrs = f' class="ln tb k-{kind_value}" data-n="{no + 1}" data-a="{ids_text}"'
+            out.append(f"<div{attrs}>{head}{_esc(line)}</div>")
+        else:
+            out.append(f'<div class="ln" data-n="{no + 1}">{_esc(line)}</div>')
+    fragment = "".join(out) if text else '<div class="empty">(empty output)</div>'
+    return fragment, [None if j is None else blocks.spans[j][0] + 1 for j in found]
 
 
 def output_fragment(text: str, actions: Sequence[Action]) -> str:
@@ -245,43 +298,7 @@ def output_fragment(text: str, actions: Sequence[Action]) -> str:
     k-stitched" data-n="3" data-a="0"><span class="pt k-stitched" data-a="0"
     data-label="joined"></span>Cut and joined.</div>'
     """
-    lines = [line.rstrip("\r") for line in text.split("\n")]
-    if text.endswith("\n"):
-        lines.pop()
-    blocks: list[tuple[int, int]] = []
-    for no, line in enumerate(lines):
-        if line.strip():
-            if blocks and blocks[-1][1] == no - 1:
-                blocks[-1] = (blocks[-1][0], no)
-            else:
-                blocks.append((no, no))
-    texts = ["\n".join(lines[a : b + 1]) for a, b in blocks]
-    targets: dict[int, list[int]] = {}
-    for i, action in enumerate(actions):
-        if (
-            action.kind in (ActionKind.STITCHED, ActionKind.MERGED)
-            and action.matched_block is not None
-        ):
-            j = _find_block(texts, action.matched_block, action.matched_excerpt)
-            if j is not None:
-                targets.setdefault(j, []).append(i)
-    marked: dict[int, tuple[str, str, str]] = {}
-    for j, ids in targets.items():
-        kinds = {actions[i].kind for i in ids}
-        kind = ActionKind.STITCHED if ActionKind.STITCHED in kinds else ActionKind.MERGED
-        first, last = blocks[j]
-        head = _point(kind, ids, "joined" if kind is ActionKind.STITCHED else "merged")
-        for no in range(first, last + 1):
-            marked[no] = (kind.value, " ".join(map(str, ids)), head if no == first else "")
-    out = []
-    for no, line in enumerate(lines):
-        if no in marked:
-            kind_value, ids_text, head = marked[no]
-            attrs = f' class="ln tb k-{kind_value}" data-n="{no + 1}" data-a="{ids_text}"'
-            out.append(f"<div{attrs}>{head}{_esc(line)}</div>")
-        else:
-            out.append(f'<div class="ln" data-n="{no + 1}">{_esc(line)}</div>')
-    return "".join(out) if text else '<div class="empty">(empty output)</div>'
+    return _output_view(text, actions)[0]
 
 
 def _chart(items: Sequence[ReviewItem], infos: Sequence[_Info]) -> str:
@@ -402,10 +419,12 @@ def _row(index: int, item: ReviewItem, info: _Info) -> str:
         f'<div class="article" data-v="input"{lang_attr}></div>'
         f'<div class="article" data-v="output"{lang_attr} hidden></div></div>'
     )
+    output, lines = (None, []) if item.result is None else _output_view(item.result.text, actions)
     data = {
         "input": input_fragment(item.text, actions),
-        "output": None if item.result is None else output_fragment(item.result.text, actions),
+        "output": output,
         "actions": [action.to_dict() for action in actions],
+        "output_lines": lines,  # per action: output line of the block it matched, or null
     }
     return (
         f'<section class="file {info.status}" id="f-{index}" data-path="{_esc(item.path)}" '
