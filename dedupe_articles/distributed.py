@@ -44,6 +44,7 @@ from dedupe_articles.files import (
     TEMP_SUFFIX,
     FileOutcome,
     Settings,
+    atomic_write,
     clean_bytes,
     failure,
     os_reason,
@@ -61,6 +62,7 @@ EXTRA_HINT = "pip install 'dedupe-articles[dask]'"
 # Uploads to these appear only once complete, so they are written under their final
 # name: a temporary name and a rename would cost a copy and a delete per file.
 OBJECT_STORES = frozenset({"s3", "s3a", "gs", "gcs", "abfs", "abfss", "az"})
+LOCAL = frozenset({"file", "local"})
 # Protocols whose data lives in one process: only a cluster of threads can share it.
 PROCESS_LOCAL = frozenset({"memory"})
 # Words of the errors that S3, GCS and Azure give for refused or missing credentials.
@@ -276,13 +278,19 @@ class _Partition:
 
 def _put(fs: AbstractFileSystem, path: str, data: bytes, made: set[str]) -> None:
     """Write ``data`` so that ``path`` exists only once it is complete."""
-    if _protocols(fs) & OBJECT_STORES:
+    protocols = _protocols(fs)
+    if protocols & OBJECT_STORES:
         fs.pipe_file(path, data)
         return
     parent, name = posixpath.split(path)
     if parent not in made:
         fs.makedirs(parent, exist_ok=True)
         made.add(parent)
+    if protocols & LOCAL:
+        # As the local engine writes: synced, then renamed, so that even a crash of the
+        # machine leaves no incomplete file under the final name.
+        atomic_write(path, data)
+        return
     tmp = posixpath.join(parent, f".{name}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}")
     try:
         fs.pipe_file(tmp, data)

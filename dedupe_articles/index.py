@@ -76,9 +76,15 @@ def relate(
         return Relation.EXTENDS, 100.0
     if lq >= min_partial and lq < lc and query in cand:
         return Relation.INSIDE, 100.0
-    # The first sentence of a segment may be the tail of a sentence cut before it.
-    if query_head and _MIN_HEAD <= lq < lc and cand.endswith(query):
-        return Relation.INSIDE, 100.0
+    # The first sentence of a segment may be the tail of a sentence cut before it,
+    # worded slightly differently by its attempt.
+    if query_head and _MIN_HEAD <= lq < lc:
+        if cand.endswith(query):
+            return Relation.INSIDE, 100.0
+        if lq >= min_partial:
+            score = fuzz.partial_ratio(query, cand, score_cutoff=cutoff)
+            if score:
+                return Relation.INSIDE, score
     if lc >= min_partial and lc < lq and cand in query:
         return Relation.CONTAINS, 100.0
     if min(lq, lc) < min_partial:

@@ -132,13 +132,34 @@ def choose(slot: Slot, attempt_size: dict[int, int], config: Config) -> _Choice:
             pick = max(longer, key=lambda m: (len(variants[m[0]].units[m[1]].key), rank(m[0])))
         elif not own:
             pick = max(members, key=lambda m: (variants[m[0]].units[m[1]].complete, rank(m[0])))
-        picks.append(pick)
+        picks.append(_majority(pick, members, variants))
     used: dict[int, set[int]] = {}
     for vi, ui in picks:
         used.setdefault(vi, set()).add(ui)
     own_all = [(best, ui) for ui in range(len(variants[best].units))]
     text = variants[best].text if picks == own_all else _join(picks, variants)
     return _Choice(text, best, used, clusters)
+
+
+def _majority(pick: _Member, members: list[_Member], variants: Sequence[Variant]) -> _Member:
+    """The wording of a sentence most attempts agree on (a cut copy agrees with the
+    wordings it begins); ``pick`` unless another wording has strictly more votes.
+
+    Rewording is noise an attempt adds on its own; the original wording is the
+    one several attempts share.
+    """
+    keys = [variants[vi].units[ui].key for vi, ui in members]
+    complete = [(m, k) for m, k in zip(members, keys) if variants[m[0]].units[m[1]].complete]
+
+    def votes(wording: str) -> int:
+        return sum(1 for k in keys if k == wording or (len(k) < len(wording) and wording.startswith(k)))
+
+    pick_key = variants[pick[0]].units[pick[1]].key
+    best, best_votes = pick, votes(pick_key)
+    for member, key in complete:
+        if key != pick_key and len(key) >= len(pick_key) * 0.8 and votes(key) > best_votes:
+            best, best_votes = member, votes(key)
+    return best
 
 
 def _join(picks: list[_Member], variants: Sequence[Variant]) -> str:

@@ -159,6 +159,10 @@ mark.hot,.pt.hot::before{box-shadow:0 0 0 2px var(--hb)}
 #tip .sc{margin-left:auto;color:#9aa5b4;font-weight:450;font-variant-numeric:tabular-nums}
 #tip .why{color:#d3d9e1}
 #tip .m{color:#8d98a8;font-size:12px;margin-top:3px}
+#tip .hint{color:#7f8a99;font-size:11.5px;margin-top:7px}
+.ln.flash{animation:lineflash 1.6s ease-out}
+@keyframes lineflash{0%,30%{background-color:#fff1a8}100%{background-color:transparent}}
+.article [data-a]{cursor:pointer}
 #tip .mx{color:#c5ccd6;font-size:12px;border-left:2px solid #3a4350;padding-left:8px;margin-top:3px}
 .nomatch{color:var(--mute);text-align:center;padding:30px}
 noscript p{background:#fff7d6;padding:10px 14px;border-radius:8px}
@@ -248,7 +252,7 @@ JS = """
     if (open) show(row, view || row.getAttribute("data-view"));
     syncHash();
   }
-  function reveal(art, line, gap) {
+  function reveal(art, line, gap, done) {
     // Lines above may grow once laid out: scroll again until the line stays put.
     var tries = 0;
     (function go() {
@@ -256,6 +260,8 @@ JS = """
       if (Math.abs(art.scrollTop - want) > 1 && tries++ < 8) {
         art.scrollTop = want;
         setTimeout(go, 30);
+      } else if (done) {
+        done();
       }
     })();
   }
@@ -277,6 +283,31 @@ JS = """
     target.classList.remove("flash");
     void target.offsetWidth;
     target.classList.add("flash");
+  }
+  function across(row, el) {
+    // The line on the other view that an element's first located action points to.
+    var d = data(row), fromInput = el.closest(".article").getAttribute("data-v") === "input";
+    var ids = el.getAttribute("data-a").split(" "), i, n;
+    if (fromInput && d.output == null) return null;
+    for (i = 0; i < ids.length; i++) {
+      n = fromInput ? (d.output_lines || [])[+ids[i]] : (d.actions[+ids[i]] || {}).start_line;
+      if (n != null) return {view: fromInput ? "output" : "input", line: n};
+    }
+    return null;
+  }
+  function jump(row, el) {
+    var to = across(row, el);
+    if (!to) return;
+    show(row, to.view);
+    syncHash();
+    var art = row.querySelector(".article[data-v='" + to.view + "']");
+    var ln = art.children[to.line - 1];
+    if (!ln) return;
+    unhot();
+    reveal(art, ln, art.clientHeight / 3);
+    ln.classList.remove("flash");
+    void ln.offsetWidth;
+    ln.classList.add("flash");
   }
   function line(cls, text) {
     var e = document.createElement("div");
@@ -304,6 +335,7 @@ JS = """
     hot.forEach(function (e) { e.classList.remove("hot"); });
     hot = [];
     tip.hidden = true;
+    tip.textContent = "";
   }
   function place(e) {
     var w = tip.offsetWidth, h = tip.offsetHeight, x = e.clientX + 14, y = e.clientY + 18;
@@ -312,22 +344,38 @@ JS = """
     tip.style.left = x + "px";
     tip.style.top = y + "px";
   }
-  document.addEventListener("mouseover", function (e) {
-    var t = e.target.closest && e.target.closest(".article [data-a]");
-    if (!t) { unhot(); return; }
-    var d = data(t.closest("section.file")), ids = t.getAttribute("data-a");
+  function showTip(t, at) {
+    var row = t.closest("section.file"), d = data(row), ids = t.getAttribute("data-a");
     unhot();
-    tip.textContent = "";
     ids.split(" ").forEach(function (i) {
       if (d.actions[+i]) tip.appendChild(item(d.actions[+i]));
     });
+    var to = across(row, t);
+    if (to) tip.appendChild(line("hint", "Click to see it in the " + to.view));
     if (t.tagName !== "DIV") {
       hot = Array.prototype.slice.call(t.closest(".article").querySelectorAll(
         "[data-a='" + ids + "']"));
       hot.forEach(function (m) { m.classList.add("hot"); });
     }
     tip.hidden = false;
-    place(e);
+    place(at);
+  }
+  function focusAction(row, i) {
+    // #action=N: scroll the input view to action N, outline it and show its tooltip.
+    show(row, "input");
+    var art = row.querySelector(".article[data-v='input']");
+    var el = art.querySelector("[data-a~='" + i + "']");
+    if (!el) return;
+    var ln = el.classList.contains("ln") ? el : el.parentNode;
+    reveal(art, ln, art.clientHeight / 3, function () {
+      var rs = el.getClientRects(), r = rs[0] || el.getBoundingClientRect();
+      showTip(el, {clientX: r.left + Math.min(r.width, 160), clientY: (rs[rs.length - 1] || r).bottom});
+    });
+  }
+  document.addEventListener("mouseover", function (e) {
+    var t = e.target.closest && e.target.closest(".article [data-a]");
+    if (t) showTip(t, e);
+    else unhot();
   });
   document.addEventListener("mousemove", function (e) { if (!tip.hidden) place(e); });
   list.addEventListener("click", function (e) {
@@ -338,6 +386,8 @@ JS = """
     if (b) { show(row, b.getAttribute("data-v")); syncHash(); }
     var n = e.target.closest(".nav button");
     if (n) step(row, +n.getAttribute("data-d"));
+    var hit = e.target.closest(".article [data-a]");
+    if (hit) jump(row, hit);
   });
   filter.addEventListener("input", function () { applyFilter(); syncHash(); });
   sort.addEventListener("change", function () { applySort(); syncHash(); });
@@ -362,6 +412,7 @@ JS = """
       toggle(row, true, p.get("view"));
       var art = row.querySelector(".article:not([hidden])"), ln = +p.get("line");
       if (art && ln > 0 && art.children[ln - 1]) reveal(art, art.children[ln - 1], 8);
+      if (/^\\d+$/.test(p.get("action") || "")) focusAction(row, p.get("action"));
       if (scroll) row.scrollIntoView({block: "start"});
     }
   }

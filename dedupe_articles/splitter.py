@@ -131,6 +131,8 @@ def parse(text: str, config: Config) -> Document:
             seen.add(block.segment)
         elif i and _continues_cut(blocks[i - 1], block):
             block.head = True  # a missing marker: the block goes on with a cut paragraph
+        elif block.kind is BlockKind.PARAGRAPH and block.text[0].islower():
+            block.head = True  # a paragraph does not open in lower case: a cut's tail
         ends_segment = i + 1 == len(blocks) or blocks[i + 1].segment != block.segment
         if ends_segment and block.kind in _MAYBE_CUT and block.units:
             # A heading, list or table that ends a segment may have been cut there.
