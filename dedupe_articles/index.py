@@ -120,11 +120,21 @@ class ShingleIndex:
         self._slots: list[int] = []
         self._sizes: list[int] = []
         self._cut: list[bool] = []
+        self._gram_cache: dict[str, frozenset[str]] = {}
+        self._memo: dict[tuple[str, bool, bool, float], tuple[int, list[Match]]] = {}
         self._joined = ""
         self._starts: list[int] = []
         self._joined_size = 0
         self._exact: dict[str, list[int]] = {}
         self._postings: dict[str, list[int]] = {}
+
+    def _shingles(self, text: str, key: str) -> frozenset[str]:
+        # Polluted articles repeat the same sentences many times: shingle each once.
+        grams = self._gram_cache.get(key)
+        if grams is None:
+            grams = shingles(text, key, chars=self.config.shingle_chars, word_n=self.config.shingle_words)
+            self._gram_cache[key] = grams
+        return grams
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -137,7 +147,7 @@ class ShingleIndex:
             if self._slots[entry] == slot:
                 return
         entry = len(self._keys)
-        grams = shingles(text, key, chars=self.config.shingle_chars, word_n=self.config.shingle_words)
+        grams = self._shingles(text, key)
         self._keys.append(key)
         self._slots.append(slot)
         self._sizes.append(len(grams))
@@ -180,10 +190,21 @@ class ShingleIndex:
         if not key:
             return []
         cutoff = self.config.near_duplicate_cutoff if cutoff is None else cutoff
+        # The same sentence is looked up again and again in a polluted article; an
+        # answer stays valid until the index grows.
+        memo = (key, cut, head, cutoff)
+        hit = self._memo.get(memo)
+        if hit is not None and hit[0] == len(self._keys):
+            return hit[1]
+        found = self._lookup(text, key, cut=cut, head=head, cutoff=cutoff)
+        self._memo[memo] = (len(self._keys), found)
+        return found
+
+    def _lookup(self, text: str, key: str, *, cut: bool, head: bool, cutoff: float) -> list[Match]:
         exact = self._exact.get(key)
         if exact:
             return [Match(self._slots[e], Relation.EXACT, 100.0, key) for e in exact]
-        grams = shingles(text, key, chars=self.config.shingle_chars, word_n=self.config.shingle_words)
+        grams = self._shingles(text, key)
         hits: Counter[int] = Counter()
         for gram in grams:
             posting = self._postings.get(gram)

@@ -145,11 +145,16 @@ class JoinModel:
     """
 
     def __init__(self, texts: Iterable[str]) -> None:
+        self._texts: Iterable[str] | None = texts
         self.vocab: Counter[str] = Counter()
         self.end: Counter[str] = Counter()
         self.start: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
-        for text in texts:
+
+    def _learn(self) -> None:
+        # Counting is deferred to the first question: most articles never ask one.
+        texts, self._texts = self._texts, None
+        for text in texts or ():
             toks = words(text)
             # The first and last words of a piece may be fragments of a cut.
             for tok in toks[1:-1]:
@@ -170,6 +175,8 @@ class JoinModel:
         """
         if not left or not right:
             return True
+        if self._texts is not None:
+            self._learn()
         joined = left + right
         left_known, right_known = self.vocab[left] > 0, self.vocab[right] > 0
         if self.vocab[joined] > 0 and not (left_known and right_known):

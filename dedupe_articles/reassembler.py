@@ -9,6 +9,7 @@ have are merged in at their place; everything else becomes an action.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from dedupe_articles.resolver import Event, Resolution, Slot, Variant
 from dedupe_articles.result import Action, ActionKind, excerpt
 from dedupe_articles.splitter import BlockKind, Document, Unit
 
+_NEWLINE = re.compile("\n")
 _Member = tuple[int, int]  # (variant index, unit index)
 
 
@@ -268,7 +270,7 @@ def _locate(
     out_index: dict[int, int],
 ) -> list[Action]:
     """Turn LF offsets into offsets and line numbers of the input as given."""
-    newlines = [i for i, ch in enumerate(doc.text) if ch == "\n"]
+    newlines = [m.start() for m in _NEWLINE.finditer(doc.text)]
     crlf = doc.newline == "\r\n"
     shift = 1 if doc.bom else 0
 

@@ -114,8 +114,9 @@ class Resolver:
         self.last: int | None = None
         self.in_run = False
         self.cut_keys: dict[int, set[str]] = {}
-        self.join = JoinModel(b.text for b in doc.blocks)
+        self.join_model = JoinModel(b.text for b in doc.blocks)  # learns lazily
         self._arrivals = 0
+        self._seen_text: dict[str, int] = {}  # block text -> the slot it first went to
         self._recent_mark = 0  # arrivals before the current segment began
         self.continuations: list[_Continuation] = []
         self._prev: tuple[int, Variant] | None = None  # the variant the last block joined
@@ -200,6 +201,10 @@ class Resolver:
     def _place(self, block: Block, seg_blocks: Sequence[Block], i: int) -> None:
         self.attempt_size[self.attempt] += len(block.key)
         if not block.units:
+            return
+        seen = self._seen_text.get(block.text)
+        if seen is not None and self._strong(block) and group(self.slots[seen].kind) is group(block.kind):
+            self._join(seen, block)  # the commonest case: a verbatim copy of a kept block
             return
         per_unit = self._lookup(block)
         n = len(block.units)
@@ -496,6 +501,7 @@ class Resolver:
         self._arrivals += 1
         variant = Variant(text, kind, units, self.attempt, self._arrivals, blocks)
         slot.variants.append(variant)
+        self._seen_text.setdefault(text, slot.id)
         # The head of a repeated continuation is a tail fragment of a known
         # sentence; indexing it would make later fragments look like whole copies.
         skip = 1 if len(slot.variants) > 1 and blocks[0].head else 0
@@ -594,7 +600,7 @@ class Resolver:
             joined = variant.text.rstrip() + body[overlap:].rstrip()
         else:
             tail = body.lstrip()
-            joiner = boundary_joiner(variant.text, tail, self.join)
+            joiner = boundary_joiner(variant.text, tail, self.join_model)
             if joiner == "" and self._spaced_cut(variant, block) and not is_unspaced(tail[:1]):
                 joiner = " "  # the glued text kept the space that stood at the cut
             joined = variant.text.rstrip() + joiner + tail

@@ -5,14 +5,15 @@
 JS that makes no network request:
 
 - a summary (files, changed, unchanged, failed, bytes removed) and an inline SVG bar
-  chart of the share of each file's bytes that was removed;
+  chart of the share of each file's UTF-8 bytes that was removed;
 - the files, filterable by name and sortable by bytes or share removed; each opens
-  to its input with every action's span highlighted in its kind's colour (hover for
-  the kind, score, reason and the output block it matched), or, with the toggle, to
-  the clean output;
-- in the clean output, every output block that a ``stitched`` action joined (or a
+  to its input with every action's span highlighted in its kind's colour and a kind
+  label at the start of each removed block. Hovering shows the kind, score, reason
+  (``detail``) and the output block it matched (``matched_excerpt``); clicking jumps
+  to that block in the clean output. The toggle shows the clean output instead;
+- in the clean output, every block that a ``stitched`` action joined (or a
   ``merged`` action merged sentences into) is marked as a whole block (tinted, with
-  a bar in the margin) and a ``joined`` / ``merged`` label at its start. Output
+  a bar in the margin) with a ``joined`` / ``merged`` label at its start. Output
   blocks are found by splitting the output at blank lines and taken by
   ``matched_block`` only when ``matched_excerpt`` confirms them (front matter and
   code blocks holding blank lines shift the numbering); a block that cannot be
@@ -23,14 +24,17 @@ nothing is re-derived. Overlapping actions are cut into segments at every start
 and end; a segment shows the kind of its innermost action (shortest span; on a tie
 the more specific kind in :data:`SPECIFICITY`), is striped when several actions
 cover it, and its tooltip lists all of them. An empty span (a stitch that removed
-nothing) is a ``join`` label at its offset.
+nothing) is a ``join`` label at its offset. Labels are CSS-generated content, so
+copying an article copies only its text.
 
 Each article's two views are pre-rendered, escaped HTML stored as JSON in a
 ``<script type="application/json">`` and put into the DOM only when the file is
-opened, so a batch of large files loads at once. The page reads ``filter``,
-``sort`` (``name``, ``removed``, ``pct``), ``open`` (a row id such as ``f-0``, or
-a path) and ``view`` (``input`` or ``output``) from the query string or the
-``#`` fragment, and keeps the fragment up to date, so a view can be linked to.
+opened; lines use ``content-visibility: auto``, so a file of a few hundred KB opens
+in well under a second. The page reads ``filter``, ``sort`` (``name``, ``removed``,
+``pct``), ``open`` (a row id such as ``f-0``, or a path), ``view`` (``input`` or
+``output``), ``line`` (scroll the open view to a line) and ``action`` (scroll to an
+action by its index in the report and show its tooltip) from the query string or
+the ``#`` fragment, and keeps the fragment up to date, so a view can be linked to.
 """
 
 from __future__ import annotations

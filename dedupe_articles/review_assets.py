@@ -128,7 +128,7 @@ select{font:inherit;padding:6px 8px;border:1px solid #cfd4dc;border-radius:8px;b
   "Microsoft YaHei","Source Han Sans SC",sans-serif}
 .article:lang(ko){font-family:"Inter","Apple SD Gothic Neo","Noto Sans CJK KR","Noto Sans KR",
   "Malgun Gothic",sans-serif;word-break:keep-all}
-.ln{position:relative;padding:0 28px 0 70px;white-space:pre-wrap;overflow-wrap:anywhere;
+.ln{position:relative;padding:0 28px 0 70px;white-space:pre-wrap;overflow-wrap:anywhere;tab-size:4;
   min-height:var(--lh);content-visibility:auto;contain-intrinsic-size:auto var(--lh)}
 .ln::before{content:attr(data-n);position:absolute;left:0;width:48px;
   text-align:right;color:#b0b7c2;font:11px/var(--lh) var(--mono);user-select:none}
@@ -340,7 +340,7 @@ JS = """
   function place(e) {
     var w = tip.offsetWidth, h = tip.offsetHeight, x = e.clientX + 14, y = e.clientY + 18;
     if (x + w > innerWidth - 8) x = Math.max(8, innerWidth - w - 8);
-    if (y + h > innerHeight - 8) y = Math.max(8, e.clientY - h - 12);
+    if (y + h > innerHeight - 8) y = Math.max(8, (e.above == null ? e.clientY : e.above) - h - 12);
     tip.style.left = x + "px";
     tip.style.top = y + "px";
   }
@@ -364,12 +364,14 @@ JS = """
     // #action=N: scroll the input view to action N, outline it and show its tooltip.
     show(row, "input");
     var art = row.querySelector(".article[data-v='input']");
-    var el = art.querySelector("[data-a~='" + i + "']");
+    var sel = "[data-a~='" + i + "']";
+    var el = art.querySelector("mark" + sel) || art.querySelector(sel);
     if (!el) return;
     var ln = el.classList.contains("ln") ? el : el.parentNode;
     reveal(art, ln, art.clientHeight / 3, function () {
       var rs = el.getClientRects(), r = rs[0] || el.getBoundingClientRect();
-      showTip(el, {clientX: r.left + Math.min(r.width, 160), clientY: (rs[rs.length - 1] || r).bottom});
+      var end = rs[rs.length - 1] || r;
+      showTip(el, {clientX: r.left + Math.min(r.width, 160), clientY: end.bottom, above: r.top});
     });
   }
   document.addEventListener("mouseover", function (e) {
