@@ -159,7 +159,9 @@ def _majority(pick: _Member, members: list[_Member], variants: Sequence[Variant]
     pick_key = variants[pick[0]].units[pick[1]].key
     best, best_votes = pick, votes(pick_key)
     for member, key in complete:
-        if key != pick_key and len(key) >= len(pick_key) * 0.8 and votes(key) > best_votes:
+        if key in pick_key or pick_key in key:
+            continue  # a piece or an extension is not another wording
+        if len(key) >= len(pick_key) * 0.8 and votes(key) > best_votes:
             best, best_votes = member, votes(key)
     return best
 
