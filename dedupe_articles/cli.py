@@ -34,6 +34,7 @@ from dedupe_articles.files import (
     Settings,
     Target,
     WriteMode,
+    atomic_write,
     clean_bytes,
     discover,
     plan_outputs,
@@ -336,7 +337,13 @@ def _run(paths: Sequence[str], opts: dict[str, Any]) -> int:
     _validate(paths, opts)
     config = _config_from(opts)
     mode = _mode(opts["output_dir"], opts["in_place"], opts["check"], opts["diff"])
-    settings = Settings(config, opts["encoding"], _WRITES.get(mode, "none"), diff=opts["diff"])
+    settings = Settings(
+        config,
+        opts["encoding"],
+        _WRITES.get(mode, "none"),
+        diff=opts["diff"],
+        keep_text=opts["html"] is not None,
+    )
     would = mode in ("check", "diff", "check-diff")
     stdin = list(paths) == ["-"]
     printer = Printer(
@@ -366,11 +373,30 @@ def _run(paths: Sequence[str], opts: dict[str, Any]) -> int:
     failed = any(o.status == "failed" for o in outcomes)
     if opts["report"] is not None:
         failed |= not write_report(opts["report"], build_report(outcomes, mode, config))
+    if opts["html"] is not None:
+        failed |= not _write_html(opts["html"], outcomes)
     if not opts["quiet"] and (not stdin or opts["verbose"]):
         print_summary(outcomes, time.perf_counter() - started, would)
     if failed:
         return EXIT_FAILED
     return EXIT_CHANGES if would and any(o.changed for o in outcomes) else EXIT_OK
+
+
+def _write_html(path: str, outcomes: Sequence[FileOutcome]) -> bool:
+    """Write the review page for the batch; say why and return False if it fails."""
+    from dedupe_articles.review import ReviewItem, render_html
+
+    items = [
+        ReviewItem(o.path, o.text or "", o.result, o.error if o.status == "failed" else None)
+        for o in outcomes
+        if o.status != "skipped"
+    ]
+    try:
+        atomic_write(path, render_html(items).encode("utf-8"))
+    except OSError as exc:
+        err(f"error: cannot write review page {path}: {exc.strerror or exc}")
+        return False
+    return True
 
 
 def _run_stdin(settings: Settings, printer: Printer) -> FileOutcome:
@@ -395,6 +421,11 @@ def _command() -> click.Command:
         click.Option(["--diff"], is_flag=True, help="Print a unified diff of the changes."),
         click.Option(["--explain"], is_flag=True, help="Say what was removed and why, per file."),
         click.Option(["--report"], metavar="FILE.json", help="Write a JSON report ('-': stdout)."),
+        click.Option(
+            ["--html"],
+            metavar="REPORT.html",
+            help="Write a self-contained review page of what was removed, file by file.",
+        ),
         click.Option(
             ["--glob", "globs"],
             multiple=True,
