@@ -81,8 +81,8 @@ def relate(
     if query_head and _MIN_HEAD <= lq < lc:
         if cand.endswith(query):
             return Relation.INSIDE, 100.0
-        if lq >= min_partial:
-            score = fuzz.partial_ratio(query, cand, score_cutoff=cutoff)
+        if lq >= 3 * min_partial:  # short pieces align by chance: exact suffixes only
+            score = fuzz.ratio(query, cand[-lq - 2 :], score_cutoff=cutoff)
             if score:
                 return Relation.INSIDE, score
     if lc >= min_partial and lc < lq and cand in query:

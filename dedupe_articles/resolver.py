@@ -181,13 +181,12 @@ class Resolver:
                 found.setdefault(match.slot, match)
             per_unit.append(found)
         last = block.units[-1]
-        if len(per_unit) >= 2 and not per_unit[-1] and not last.complete and per_unit[-2]:
-            if len(last.key) < self.config.min_partial_chars:
-                # A few characters cut off after a copied sentence are too short to
-                # be evidence of anything; they go with the copy they end.
-                per_unit[-1] = {
-                    s: Match(s, Relation.PREFIX, 100.0, m.key) for s, m in per_unit[-2].items()
-                }
+        if len(per_unit) >= 2 and not last.complete and len(last.key) < self.config.min_partial_chars:
+            # A few characters cut off after a sentence are too short to be evidence
+            # of anything: they go with the sentence they end, copied or new.
+            per_unit[-1] = {
+                s: Match(s, Relation.PREFIX, 100.0, m.key) for s, m in per_unit[-2].items()
+            }
         return per_unit
 
     def _rest_known(self, key: str, inner: str) -> bool:
@@ -510,6 +509,8 @@ class Resolver:
 
     def _index(self, slot_id: int, units: list[Unit]) -> None:
         for unit in units:
+            if len(units) > 1 and not unit.complete and len(unit.key) < self.config.min_partial_chars:
+                continue  # "Mar" cut after a sentence would "begin" every "Mar..." later
             self.index.add(unit.text, unit.key, slot=slot_id, cut=not unit.complete)
             if not unit.complete:
                 self.cut_keys.setdefault(slot_id, set()).add(unit.key)
