@@ -4,18 +4,22 @@
 or fsspec URLs (``s3://``, ``gs://``, ``memory://``...). The client lists the files
 (or reads them from ``--files-from``), cuts the sorted list into partitions and sends
 each partition to the cluster as one task. A task reads, cleans and writes its files
-itself, then writes the per-file records as one JSON Lines part under
-``DST/_report/``; only its totals and failures come back to the client.
+itself, then writes their records as one JSON Lines part,
+``DST/_report/run-ID/part-NNNNNN.jsonl``; only its totals and failures come back to
+the client. ``run-ID`` names the file list and partition size, so that the same
+command finds its parts again and another list never mixes its records with them.
 
 Every output is complete once it exists: it is written under a temporary name and
-renamed (object stores, whose uploads only appear when complete, are written
-directly). A partition's report part is written after its files. Re-running the same
-command therefore resumes: a partition whose part lists every file as done is not
-touched again, an output that exists is not written again, and a file that failed is
-tried again.
+renamed (synced first on a local disk, as the local engine does; object stores,
+whose uploads only appear when complete, are written directly). A partition's part
+is written after its files. Re-running the same command therefore resumes: a file
+its partition's part records as done is not touched again, a file with an output
+but no record is cleaned again for its record but not written, and a file that
+failed is tried again. ``DST/_report/config.json`` holds the settings and version
+that wrote DST; another configuration is refused rather than mixed in.
 
 The bytes written are those of the local engine (:func:`dedupe_articles.files.clean_bytes`
-is shared), and the records are the ``files[]`` entries of the JSON report.
+is shared) and the records are the ``files[]`` entries of its JSON report.
 
 Nothing here imports dask or fsspec at import time: the base install has neither,
 and :class:`DaskUnavailable` says how to get them.
@@ -65,6 +69,7 @@ OBJECT_STORES = frozenset({"s3", "s3a", "gs", "gcs", "abfs", "abfss", "az"})
 LOCAL = frozenset({"file", "local"})
 # Protocols whose data lives in one process: only a cluster of threads can share it.
 PROCESS_LOCAL = frozenset({"memory"})
+WORKER_WAIT = 60.0
 # Words of the errors that S3, GCS and Azure give for refused or missing credentials.
 _REFUSALS = (
     "AccessDenied",
@@ -532,7 +537,7 @@ def _inside(child: str, parent: str) -> bool:
 
 @contextlib.contextmanager
 def _client(
-    scheduler: str | None, n_workers: int | None, threads: bool, timeout: float | None
+    scheduler: str | None, n_workers: int | None, threads: bool, timeout: float
 ) -> Iterator[Any]:
     """A client of the scheduler at ``scheduler``, or of a new local cluster."""
     distributed = import_module("distributed")
@@ -542,20 +547,23 @@ def _client(
         workers = n_workers or _cpus()
         # Processes, one thread each: the cleaner is pure Python and holds the GIL.
         # A process-local file system (memory://) needs a cluster of threads instead.
-        cluster = LocalCluster(
-            n_workers=1 if threads else workers,
-            threads_per_worker=workers if threads else 1,
-            processes=not threads,
-            silence_logs=logging.ERROR,
-            dashboard_address=":0",
-        )
+        try:
+            cluster = LocalCluster(
+                n_workers=1 if threads else workers,
+                threads_per_worker=workers if threads else 1,
+                processes=not threads,
+                silence_logs=logging.ERROR,
+                dashboard_address=":0",
+            )
+        except Exception as exc:
+            raise DaskEngineError(f"cannot start a local Dask cluster: {_reason(exc)}") from None
         try:
             with Client(cluster) as client:
                 yield client
         finally:
             cluster.close()
         return
-    kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+    kwargs: dict[str, Any] = {"timeout": timeout}
     if scheduler.endswith(".json") and os.path.isfile(scheduler):
         kwargs["scheduler_file"] = scheduler
     else:
@@ -576,12 +584,13 @@ def _cpus() -> int:
     return os.cpu_count() or 1
 
 
-def _check_workers(client: Any, scheduler: str | None, timeout: float | None) -> None:
+def _check_workers(client: Any, scheduler: str | None, timeout: float) -> None:
     from dedupe_articles import __version__
 
     where = f"the scheduler at {scheduler}" if scheduler else "the local cluster"
     try:
-        client.wait_for_workers(1, timeout=timeout if timeout is not None else 60)
+        # A cluster that scales up from zero may need a while to start a worker.
+        client.wait_for_workers(1, timeout=max(timeout, WORKER_WAIT))
     except Exception:
         raise SchedulerUnreachable(f"{where} has no workers") from None
     try:
@@ -611,8 +620,8 @@ def run_dask(
     excludes: Sequence[str] = (),
     encoding: str = "utf-8",
     n_workers: int | None = None,
-    timeout: float | None = None,
-    progress: Callable[[int], None] | None = None,
+    timeout: float = 10.0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DaskSummary:
     """Clean every file below ``src`` into ``dst`` on a Dask cluster.
 
@@ -630,8 +639,10 @@ def run_dask(
             ``--exclude``); files named in ``files_from`` are always taken.
         encoding: Codec of the files.
         n_workers: Worker processes of the local cluster (default: the CPUs).
-        timeout: Seconds to wait for the scheduler and its first worker.
-        progress: Called with the number of files of each partition as it completes.
+        timeout: Seconds to wait for the scheduler to answer (a first worker is waited
+            for at least a minute).
+        progress: Called as ``progress(done, total)`` in files, after the listing and as
+            each partition completes.
 
     Raises:
         DaskUnavailable: The ``dask`` extra (or ``s3``/``gcs`` for those URLs) is missing.
@@ -708,11 +719,14 @@ def _gather(
     parts: Sequence[_Partition],
     totals: dict[str, Any],
     failures: list[tuple[str, str]],
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int, int], None] | None,
 ) -> None:
     as_completed = import_module("distributed").as_completed
 
     token = uuid.uuid4().hex[:8]
+    done, total = 0, sum(len(part.rels) for part in parts)
+    if progress is not None:
+        progress(done, total)
     keys = [f"dedupe-articles-{token}-{part.name}" for part in parts]
     futures = client.map(_run_partition, parts, key=keys, pure=False)
     by_key = {future.key: part for future, part in zip(futures, parts, strict=True)}
@@ -735,8 +749,9 @@ def _gather(
                 totals["actions"][kind] = totals["actions"].get(kind, 0) + count
             failures.extend((str(p), str(e)) for p, e in result["failures"])
             future.release()
+            done += len(part.rels)
             if progress is not None:
-                progress(len(part.rels))
+                progress(done, total)
     except BaseException:
         client.cancel(futures)
         raise

@@ -562,6 +562,17 @@ class Resolver:
         if not first:
             return False
         cut = variant.units[-1] if variant.units else None
+        if cut is not None:
+            # Another attempt of this paragraph may have been cut later: it, not this
+            # shorter copy, is where the text goes on.
+            further = [
+                v for v in self.slots[slot_id].variants
+                if v.units and not v.units[-1].complete and len(v.units[-1].key) > len(cut.key)
+                and v.units[-1].key.startswith(cut.key)
+            ]  # fmt: skip
+            if further:
+                variant = max(further, key=lambda v: len(v.units[-1].key))
+                cut = variant.units[-1]
         if cut is not None and not restarted_possible(self, body) and any(
             m.relation is Relation.PREFIX for m in self.index.lookup(cut.text, cut.key, cut=True)
         ):
