@@ -20,13 +20,43 @@ FILLERS = {  # words a reworded attempt may add
     "zh": ("非常", "其实", "确实", "也许"),
 }
 CONT_TAGS = {  # "### Heading (continued)" in mixed-shape attempts
-    "en": " (continued)", "de": " (Fortsetzung)", "es": " (continuación)", "fr": " (suite)",
-    "ko": " (계속)", "ja": "（続き）", "zh": "（续）",
+    "en": " (continued)",
+    "de": " (Fortsetzung)",
+    "es": " (continuación)",
+    "fr": " (suite)",
+    "ko": " (계속)",
+    "ja": "（続き）",
+    "zh": "（续）",
 }
 CJK_PUNCT = frozenset("。！？、，・「」『』（）()：；:;“”\"' ")
 _ABBREV = frozenset(
-    ("dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "inc", "ltd", "no", "nr", "ca", "bzw",
-     "usw", "vgl", "sr", "sra", "dra", "mme", "mlle", "approx", "fig", "jr", "str")
+    (
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "st",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "no",
+        "nr",
+        "ca",
+        "bzw",
+        "usw",
+        "vgl",
+        "sr",
+        "sra",
+        "dra",
+        "mme",
+        "mlle",
+        "approx",
+        "fig",
+        "jr",
+        "str",
+    )
 )
 _SENT_END = re.compile(r"[.!?…][\"'”’»)]*(?= )")
 _CJK_SENT = re.compile(r"[^。！？]*[。！？]+[」』）】”]*|[^。！？]+$")
@@ -75,7 +105,8 @@ def split_sentences(text: str, lang: str) -> list[str]:
         token = text[start : m.start() + 1].rsplit(" ", 1)[-1]
         nxt = text[m.end() + 1 : m.end() + 2]
         if m.group()[0] == "." and (
-            "." in token[:-1] or (len(token) == 2 and token.isascii())
+            "." in token[:-1]
+            or (len(token) == 2 and token.isascii())
             or token[:-1].lower() in _ABBREV
         ):
             continue
@@ -126,8 +157,10 @@ def parse_blocks(article: str) -> list[Block]:
     if cur:
         blocks.append(Block(block_kind("\n".join(cur)), "\n".join(cur)))
     if "\n\n".join(b.text for b in blocks) + "\n" != article:
-        raise ValueError("article is not in clean form (one blank line between blocks, "
-                         "one trailing newline, no blank runs)")
+        raise ValueError(
+            "article is not in clean form (one blank line between blocks, "
+            "one trailing newline, no blank runs)"
+        )
     return blocks
 
 

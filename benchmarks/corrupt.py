@@ -36,9 +36,13 @@ MARKER = "---END---"
 SHAPES = ("regenerated", "complementary", "overlap", "reworded", "mixed", "clean")
 # Probability of the optional features per shape (base features are always possible).
 _SHAPE_P = {
-    "overlap": {"overlap": 0.8, "mixed": 0.4}, "reword": {"reworded": 1.0, "mixed": 0.4},
-    "complementary": {"complementary": 1.0, "mixed": 0.35}, "tag": {"mixed": 0.4},
-    "bold": {"mixed": 0.25}, "crlf": {"mixed": 0.3}, "spaces": {"mixed": 0.4},
+    "overlap": {"overlap": 0.8, "mixed": 0.4},
+    "reword": {"reworded": 1.0, "mixed": 0.4},
+    "complementary": {"complementary": 1.0, "mixed": 0.35},
+    "tag": {"mixed": 0.4},
+    "bold": {"mixed": 0.25},
+    "crlf": {"mixed": 0.3},
+    "spaces": {"mixed": 0.4},
 }
 
 
@@ -110,8 +114,11 @@ class _Gen:
         """A point inside a paragraph that is not a sentence boundary: (head, tail, kind)."""
         rng, n = self.rng, len(text)
         if self.lang in CJK:
-            cands = [i for i in range(lo, n - 3)
-                     if text[i - 1] not in CJK_PUNCT and text[i] not in CJK_PUNCT]
+            cands = [
+                i
+                for i in range(lo, n - 3)
+                if text[i - 1] not in CJK_PUNCT and text[i] not in CJK_PUNCT
+            ]
             i = rng.choice(cands) if cands else -1
             return (i, i, "mid-sentence") if cands else None
         if rng.random() < midword_p:
@@ -122,8 +129,11 @@ class _Gen:
                 edge = 1 if self.lang == "ko" else 2
                 i = rng.randint(m.start() + edge, m.end() - edge)
                 return i, i, "mid-word"
-        cands = [i for i in range(lo + 4, n - 6) if text[i] == " "
-                 and text[i - 1] not in ".!?…:;\"”»«" and text[i + 1] not in "?!:;»…"]
+        cands = [
+            i
+            for i in range(lo + 4, n - 6)
+            if text[i] == " " and text[i - 1] not in '.!?…:;"”»«' and text[i + 1] not in "?!:;»…"
+        ]
         if not cands:
             return None
         i = rng.choice(cands)
@@ -134,8 +144,10 @@ class _Gen:
         rng = self.rng
         want = rng.choices([1, 2, 3], weights=[4, 3.5, 2.5])[0]
         cands = list(range(self.first + 3, len(self.blocks) - 1))  # paragraphs weigh 3x:
-        cands.sort(key=lambda c: rng.random() ** (1 / (3 if self.blocks[c].kind == "para" else 1)),
-                   reverse=True)
+        cands.sort(
+            key=lambda c: rng.random() ** (1 / (3 if self.blocks[c].kind == "para" else 1)),
+            reverse=True,
+        )
         chosen: list[int] = []
         for c in cands:
             if len(chosen) < want and all(abs(c - x) >= 3 for x in chosen):
@@ -181,9 +193,14 @@ class _Gen:
         if same_round and self.rng.random() < 0.1:
             self.notes.append("missing-marker")
             return "\n\n"
-        opts = ["\n\n---END---\n\n", "\n---END---\n\n", "\n\n---END--- ",
-                "\n\n---END---\n\n---END--- ", "\n\n---END---\n---END---\n\n",
-                "\n\n---END---\n\n---END---\n\n"]
+        opts = [
+            "\n\n---END---\n\n",
+            "\n---END---\n\n",
+            "\n\n---END--- ",
+            "\n\n---END---\n\n---END--- ",
+            "\n\n---END---\n---END---\n\n",
+            "\n\n---END---\n\n---END---\n\n",
+        ]
         return self.rng.choices(opts, weights=[55, 10, 10, 8, 7, 5])[0]
 
     def round(self, a: Cut, b: Cut | None, comp: bool) -> list[str]:
@@ -212,8 +229,15 @@ class _Gen:
         self.notes.append(f"round@{a.block}: {n} attempts, complete=#{pos}")
         return [render(att) for att in attempts]
 
-    def variant(self, items: list[Item], a: Cut, b: Cut | None, protect: set[int],
-                complete: list[Item], lap: bool) -> list[Item]:
+    def variant(
+        self,
+        items: list[Item],
+        a: Cut,
+        b: Cut | None,
+        protect: set[int],
+        complete: list[Item],
+        lap: bool,
+    ) -> list[Item]:
         """A non-complete attempt: truncated, shorter, reworded, restarted..."""
         rng = self.rng
         att = self.overlap(items, a, lap)
@@ -224,8 +248,9 @@ class _Gen:
             att = self.reword(att)
         if self.chance("tag") or self.chance("bold"):
             att = self.retag(att)
-        heads = [i for i, it in enumerate(att[:-1])
-                 if self._level(it) >= 2 and self.is_para(att[i + 1])]
+        heads = [
+            i for i, it in enumerate(att[:-1]) if self._level(it) >= 2 and self.is_para(att[i + 1])
+        ]
         if heads and rng.random() < 0.25:
             i = rng.choice(heads)
             att[i] = replace(att[i], glue="\n")
@@ -251,8 +276,11 @@ class _Gen:
     def truncate(self, items: list[Item], min_index: int = 0) -> list[Item]:
         rng = self.rng
         ends = list(range(min_index, len(items) - 1))
-        paras = [i for i in range(min_index, len(items))
-                 if self.is_para(items[i]) and len(items[i].text) > 16]
+        paras = [
+            i
+            for i in range(min_index, len(items))
+            if self.is_para(items[i]) and len(items[i].text) > 16
+        ]
         if paras and (not ends or rng.random() < 0.7):
             i = rng.choice(paras)
             it = items[i]
@@ -273,8 +301,11 @@ class _Gen:
     def shorten(self, att: list[Item]) -> list[Item]:
         """Shorter variant: trailing sentences of some paragraphs and/or a section."""
         rng = self.rng
-        cands = [i for i, it in enumerate(att)
-                 if self.is_para(it) and it.whole_end and len(self.sents(it.text)) >= 2]
+        cands = [
+            i
+            for i, it in enumerate(att)
+            if self.is_para(it) and it.whole_end and len(self.sents(it.text)) >= 2
+        ]
         for i in rng.sample(cands, min(len(cands), rng.randint(1, 3))):
             s = self.sents(att[i].text)
             att[i] = replace(att[i], text=self.join.join(s[: rng.randint(1, len(s) - 1)]))
@@ -282,8 +313,9 @@ class _Gen:
         if heads and rng.random() < 0.35:
             h = rng.choice(heads)
             lvl = self._level(att[h])
-            end = next((j for j in range(h + 1, len(att)) if 0 < self._level(att[j]) <= lvl),
-                       len(att))
+            end = next(
+                (j for j in range(h + 1, len(att)) if 0 < self._level(att[j]) <= lvl), len(att)
+            )
             att = att[:h] + att[end:]
             self.notes.append("section-dropped")
         return att
@@ -308,13 +340,20 @@ class _Gen:
         op = rng.choice(["add", "drop", "swap", "char"])
         filler = rng.choice(FILLERS.get(self.lang, FILLERS["en"]))
         if self.lang in CJK:
-            pos = [i for i in range(2, len(s) - 3) if s[i] not in CJK_PUNCT
-                   and s[i + 1] not in CJK_PUNCT and s[i] != s[i + 1]]
+            pos = [
+                i
+                for i in range(2, len(s) - 3)
+                if s[i] not in CJK_PUNCT and s[i + 1] not in CJK_PUNCT and s[i] != s[i + 1]
+            ]
             if not pos:
                 return s
             i = rng.choice(pos)
-            return {"add": s[:i] + filler + s[i:], "drop": s[:i] + s[i + 2 :],
-                    "swap": s[:i] + s[i + 1] + s[i] + s[i + 2 :], "char": s[:i] + s[i + 1 :]}[op]
+            return {
+                "add": s[:i] + filler + s[i:],
+                "drop": s[:i] + s[i + 2 :],
+                "swap": s[:i] + s[i + 1] + s[i] + s[i + 2 :],
+                "char": s[:i] + s[i + 1 :],
+            }[op]
         w = s.split(" ")
         if len(w) < 5:
             return s
@@ -378,11 +417,14 @@ class _Gen:
             start = 0
         new = text[start:]
         self.notes.append(f"overlap-{mode}")
-        return [replace(items[0], text=(ell + new) if mode == "ellipsis" else new, lo=start),
-                *items[1:]]
+        return [
+            replace(items[0], text=(ell + new) if mode == "ellipsis" else new, lo=start),
+            *items[1:],
+        ]
 
-    def restart(self, att: list[Item], a: Cut, b: Cut | None,
-                complete: bool) -> tuple[int, list[Item]] | None:
+    def restart(
+        self, att: list[Item], a: Cut, b: Cut | None, complete: bool
+    ) -> tuple[int, list[Item]] | None:
         """After a complete paragraph, jump back (often to a heading) and re-emit a run."""
         rng = self.rng
         ks = [k for k, it in enumerate(att[:-1]) if self.is_para(it) and it.whole_end]
@@ -390,8 +432,9 @@ class _Gen:
             return None
         k = rng.choice(ks)
         bk = att[k].block
-        heads = [g for g in range(max(self.first, bk - 6), bk + 1)
-                 if self.blocks[g].kind == "heading"]
+        heads = [
+            g for g in range(max(self.first, bk - 6), bk + 1) if self.blocks[g].kind == "heading"
+        ]
         if rng.random() < 0.3:
             run = self.span(a, b)
         elif heads and rng.random() < 0.7:
@@ -405,8 +448,11 @@ class _Gen:
 
     def closing_repeat(self, att: list[Item]) -> list[Item]:
         """Repeat the closing sentences of a paragraph as their own paragraph."""
-        idx = [i for i, it in enumerate(att)
-               if self.is_para(it) and it.whole_end and len(self.sents(it.text)) >= 2]
+        idx = [
+            i
+            for i, it in enumerate(att)
+            if self.is_para(it) and it.whole_end and len(self.sents(it.text)) >= 2
+        ]
         if not idx:
             return att
         i = self.rng.choice(idx)
@@ -416,8 +462,11 @@ class _Gen:
         return [*att[: i + 1], Item(-1, self.join.join(s[-k:])), *att[i + 1 :]]
 
     def comp_targets(self, items: list[Item]) -> list[int]:
-        idx = [i for i, it in enumerate(items) if 0 < i < len(items) - 1 and self.is_para(it)
-               and len(self.sents(it.text)) >= 3]
+        idx = [
+            i
+            for i, it in enumerate(items)
+            if 0 < i < len(items) - 1 and self.is_para(it) and len(self.sents(it.text)) >= 3
+        ]
         return self.rng.sample(idx, min(len(idx), self.rng.randint(1, 2)))
 
     def complementary(self, items: list[Item], targets: list[int]) -> tuple[list[Item], list[Item]]:
@@ -437,14 +486,16 @@ class _Gen:
     # -- extra segments --------------------------------------------------------------
     def _prose_run(self, start: int) -> list[int]:
         prose = ("heading", "para")
-        return list(takewhile(lambda b: self.blocks[b].kind in prose,
-                              range(start, self.cuts[0].block)))
+        return list(
+            takewhile(lambda b: self.blocks[b].kind in prose, range(start, self.cuts[0].block))
+        )
 
     def echo(self) -> str | None:
         """An earlier passage collapsed onto one line, truncated."""
         rng = self.rng
-        heads = [b for b in range(self.first + 1, self.cuts[0].block)
-                 if self.blocks[b].kind == "heading"]
+        heads = [
+            b for b in range(self.first + 1, self.cuts[0].block) if self.blocks[b].kind == "heading"
+        ]
         start = rng.choice(heads) if heads and rng.random() < 0.3 else self.first
         run = self._prose_run(start)[: rng.randint(3, 8)]
         if len(run) < 2:
@@ -470,8 +521,11 @@ class _Gen:
         for i, line in enumerate(lines):
             if re.sub(r"^(?:---END--- ?)+", "", line).startswith("```"):
                 fence = not fence
-            elif not fence and self.rng.random() < 0.3 and (
-                    re.match(r"#{2,6} ", line) or re.search(r"[.!?。！？]$", line)):
+            elif (
+                not fence
+                and self.rng.random() < 0.3
+                and (re.match(r"#{2,6} ", line) or re.search(r"[.!?。！？]$", line))
+            ):
                 lines[i] = line + " " * self.rng.randint(1, 3)
         self.notes.append("trailing-spaces")
         return "\n".join(lines)
@@ -492,9 +546,14 @@ class _Gen:
             for unit, pos in units:
                 if unit in text:
                     continue
-                cut = next((c for (b, h), c in split.items()
-                            if b == n and pos <= h <= pos + len(unit)), None)
-                ok = cut is not None and blk.text[pos : cut.head] in text and \
-                    blk.text[cut.tail : pos + len(unit)] in text
+                cut = next(
+                    (c for (b, h), c in split.items() if b == n and pos <= h <= pos + len(unit)),
+                    None,
+                )
+                ok = (
+                    cut is not None
+                    and blk.text[pos : cut.head] in text
+                    and blk.text[cut.tail : pos + len(unit)] in text
+                )
                 if not ok:
                     raise AssertionError(f"sentence lost by the generator: {unit!r}")

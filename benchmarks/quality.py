@@ -86,23 +86,33 @@ def score(key: str, c: Corrupted, tool: str, fn: Cleaner) -> Case:
     seconds = time.perf_counter() - t0
     exp, got = Counter(units(c.original)), Counter(units(out))
     return Case(
-        key=key, lang=c.lang, shape=c.shape, tool=tool, exact=out == c.original,
+        key=key,
+        lang=c.lang,
+        shape=c.shape,
+        tool=tool,
+        exact=out == c.original,
         sentences=sum(exp.values()),
         lost=sum(max(0, n - got[u]) for u, n in exp.items()),
         dups=sum(max(0, got[u] - n) for u, n in exp.items() if len(u) >= DUP_MIN),
         junk=sum(n for u, n in got.items() if u not in exp),
-        nbytes=len(c.text.encode()), seconds=seconds, error=error,
+        nbytes=len(c.text.encode()),
+        seconds=seconds,
+        error=error,
     )
 
 
 def load_corpus(langs: Iterable[str] | None) -> dict[str, str]:
     files = sorted(CORPUS.glob("*/*.md"))
-    return {f"{p.parent.name}/{p.name}": p.read_text(encoding="utf-8") for p in files
-            if not langs or p.parent.name in langs}
+    return {
+        f"{p.parent.name}/{p.name}": p.read_text(encoding="utf-8")
+        for p in files
+        if not langs or p.parent.name in langs
+    }
 
 
-def run(corpus: dict[str, str], shapes: list[str], seeds: int,
-        tools: dict[str, Cleaner]) -> list[Case]:
+def run(
+    corpus: dict[str, str], shapes: list[str], seeds: int, tools: dict[str, Cleaner]
+) -> list[Case]:
     cases: list[Case] = []
     for name, article in corpus.items():
         lang = name.split("/")[0]
@@ -135,12 +145,16 @@ def summarize(cases: list[Case]) -> dict[str, float | int]:
 def grouped(cases: list[Case], by: str) -> dict[str, dict[str, dict[str, float | int]]]:
     """{group: {tool: summary}} for by in lang | shape | overall."""
     out: dict[str, dict[str, dict[str, float | int]]] = {}
-    keys = sorted({"all" if by == "overall" else getattr(c, by) for c in cases},
-                  key=lambda k: (SHAPES.index(k) if k in SHAPES else -1, k))
+    keys = sorted(
+        {"all" if by == "overall" else getattr(c, by) for c in cases},
+        key=lambda k: (SHAPES.index(k) if k in SHAPES else -1, k),
+    )
     for group in keys:
         sel = [c for c in cases if by == "overall" or getattr(c, by) == group]
-        out[group] = {tool: summarize([c for c in sel if c.tool == tool])
-                      for tool in dict.fromkeys(c.tool for c in sel)}
+        out[group] = {
+            tool: summarize([c for c in sel if c.tool == tool])
+            for tool in dict.fromkeys(c.tool for c in sel)
+        }
     return out
 
 
@@ -155,21 +169,38 @@ def table_rows(groups: dict[str, dict[str, dict[str, float | int]]]) -> list[lis
     rows = []
     for group, tools in groups.items():
         for tool, s in tools.items():
-            rows.append([group, tool, f"{s['cases']}", f"{s['exact_pct']:.1f}", f"{s['lost']}",
-                         f"{s['lost_pct']:.2f}", f"{s['dups']}", f"{s['junk']}",
-                         f"{s['errors']}", f"{s['mb_per_s']:.2f}"])
+            rows.append(
+                [
+                    group,
+                    tool,
+                    f"{s['cases']}",
+                    f"{s['exact_pct']:.1f}",
+                    f"{s['lost']}",
+                    f"{s['lost_pct']:.2f}",
+                    f"{s['dups']}",
+                    f"{s['junk']}",
+                    f"{s['errors']}",
+                    f"{s['mb_per_s']:.2f}",
+                ]
+            )
     return rows
 
 
-def print_table(title: str, headers: list[str], rows: list[list[str]], fancy: bool,
-                labels: int = 2) -> None:
+def print_table(
+    title: str, headers: list[str], rows: list[list[str]], fancy: bool, labels: int = 2
+) -> None:
     if fancy:
         from rich import box
         from rich.console import Console
         from rich.table import Table
 
-        t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
-                  collapse_padding=True)
+        t = Table(
+            title=title,
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+            pad_edge=False,
+            collapse_padding=True,
+        )
         for i, h in enumerate(headers):
             t.add_column(h, justify="left" if i < labels else "right", no_wrap=True)
         for r in rows:
@@ -179,8 +210,12 @@ def print_table(title: str, headers: list[str], rows: list[list[str]], fancy: bo
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     print(f"\n{title}")
     for r in [headers, ["-" * w for w in widths], *rows]:
-        print("  ".join(x.ljust(w) if i < labels else x.rjust(w)
-                        for i, (x, w) in enumerate(zip(r, widths, strict=True))))
+        print(
+            "  ".join(
+                x.ljust(w) if i < labels else x.rjust(w)
+                for i, (x, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
 
 
 def show(key: str, fn: Cleaner) -> int:
@@ -188,19 +223,24 @@ def show(key: str, fn: Cleaner) -> int:
     m = re.fullmatch(r"(\w+/[^:]+\.md):(\d+):(\w+)", key)
     path = CORPUS / m.group(1) if m else CORPUS
     if not m or not path.is_file() or m.group(3) not in SHAPES:
-        print(f"bad case key {key!r}: want LANG/FILE.md:SEED:SHAPE with an existing "
-              f"file under {CORPUS} and a shape in {SHAPES}", file=sys.stderr)
+        print(
+            f"bad case key {key!r}: want LANG/FILE.md:SEED:SHAPE with an existing "
+            f"file under {CORPUS} and a shape in {SHAPES}",
+            file=sys.stderr,
+        )
         return 2
     name, seed, shape = m.groups()
-    c = corrupt(path.read_text(encoding="utf-8"), seed=int(seed), shape=shape,
-                lang=name.split("/")[0])
+    c = corrupt(
+        path.read_text(encoding="utf-8"), seed=int(seed), shape=shape, lang=name.split("/")[0]
+    )
     actual = fn(c.text)
     bar = "=" * 30
     print(f"{bar} {key}  notes: {', '.join(c.notes) or '-'}")
     print(f"{bar} corrupted input ({len(c.text)} chars)\n{c.text}")
     print(f"{bar} expected ({len(c.original)} chars)\n{c.original}")
-    diff = difflib.unified_diff(c.original.splitlines(keepends=True),
-                                actual.splitlines(keepends=True), "expected", "actual")
+    diff = difflib.unified_diff(
+        c.original.splitlines(keepends=True), actual.splitlines(keepends=True), "expected", "actual"
+    )
     text = "".join(diff)
     print(f"{bar} diff expected -> actual\n{text if text else '(identical: exact match)'}")
     return 0
@@ -208,17 +248,32 @@ def show(key: str, fn: Cleaner) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seeds", type=int, default=5, help="corruptions per article per shape "
-                    "(the clean shape always runs once)")
-    ap.add_argument("--shapes", nargs="+", default=list(SHAPES),
-                    help=f"subset of {', '.join(SHAPES)} (space or comma separated)")
+    ap.add_argument(
+        "--seeds",
+        type=int,
+        default=5,
+        help="corruptions per article per shape (the clean shape always runs once)",
+    )
+    ap.add_argument(
+        "--shapes",
+        nargs="+",
+        default=list(SHAPES),
+        help=f"subset of {', '.join(SHAPES)} (space or comma separated)",
+    )
     ap.add_argument("--langs", nargs="+", help="only these corpus languages (e.g. en ja)")
     ap.add_argument("--json", type=Path, help="write all results to this JSON file")
     ap.add_argument("--top", type=int, default=10, help="how many worst cases to list")
-    ap.add_argument("--show", metavar="LANG/FILE.md:SEED:SHAPE",
-                    help="print input, expected and the diff of one case, then exit")
-    ap.add_argument("--min-exact", type=float, help="exit 1 if the engine's overall "
-                    "exact-match rate is below this (fraction 0-1, or a percentage > 1)")
+    ap.add_argument(
+        "--show",
+        metavar="LANG/FILE.md:SEED:SHAPE",
+        help="print input, expected and the diff of one case, then exit",
+    )
+    ap.add_argument(
+        "--min-exact",
+        type=float,
+        help="exit 1 if the engine's overall "
+        "exact-match rate is below this (fraction 0-1, or a percentage > 1)",
+    )
     ap.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     args = ap.parse_args(argv)
     args.shapes = [s for arg in args.shapes for s in arg.split(",") if s]
@@ -246,22 +301,42 @@ def main(argv: list[str] | None = None) -> int:
     report = {by: grouped(cases, by) for by in ("lang", "shape", "overall")}
     for by, groups in report.items():
         print_table(f"by {by}", HEADERS, table_rows(groups), fancy)
-    worst = sorted((c for c in cases if c.tool == "engine" and not c.exact),
-                   key=badness, reverse=True)[: args.top]
+    worst = sorted(
+        (c for c in cases if c.tool == "engine" and not c.exact), key=badness, reverse=True
+    )[: args.top]
     if worst:
-        rows = [[c.key, str(c.lost), str(c.dups), str(c.junk), c.error[:40] or "-"]
-                for c in worst]
-        print_table("worst engine cases (reproduce: python benchmarks/quality.py --show KEY)",
-                    ["KEY", "lost", "dups", "junk", "error"], rows, fancy, labels=1)
+        rows = [[c.key, str(c.lost), str(c.dups), str(c.junk), c.error[:40] or "-"] for c in worst]
+        print_table(
+            "worst engine cases (reproduce: python benchmarks/quality.py --show KEY)",
+            ["KEY", "lost", "dups", "junk", "error"],
+            rows,
+            fancy,
+            labels=1,
+        )
     n_articles = len(corpus)
-    print(f"\n{n_articles} articles, {len(cases) // len(tools)} corrupted inputs per tool, "
-          f"wall time {wall:.1f}s")
+    print(
+        f"\n{n_articles} articles, {len(cases) // len(tools)} corrupted inputs per tool, "
+        f"wall time {wall:.1f}s"
+    )
     if args.json:
-        args.json.write_text(json.dumps({
-            "config": {"seeds": args.seeds, "shapes": args.shapes, "langs": args.langs,
-                       "articles": n_articles, "wall_seconds": wall},
-            "summary": report, "worst": [c.key for c in worst],
-            "cases": [asdict(c) for c in cases]}, ensure_ascii=False, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "config": {
+                        "seeds": args.seeds,
+                        "shapes": args.shapes,
+                        "langs": args.langs,
+                        "articles": n_articles,
+                        "wall_seconds": wall,
+                    },
+                    "summary": report,
+                    "worst": [c.key for c in worst],
+                    "cases": [asdict(c) for c in cases],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     if args.min_exact is not None:
         need = args.min_exact / 100 if args.min_exact > 1 else args.min_exact
         got = report["overall"]["all"]["engine"]["exact_pct"] / 100

@@ -26,9 +26,9 @@ def clean(text: str, config: Config | None = None) -> CleanResult:
 
     Input with nothing to remove comes back unchanged, byte for byte.
 
-    >>> result = clean("Intro sentence one. Intro two.\\n---END---\\nIntro sentence one. Intro two.\\n")
+    >>> result = clean("One sentence here. And two.\\n---END---\\nOne sentence here. And two.\\n")
     >>> result.text
-    'Intro sentence one. Intro two.\\n'
+    'One sentence here. And two.\\n'
     >>> [a.kind.value for a in result.actions]
     ['marker', 'duplicate']
     """

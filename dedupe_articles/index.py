@@ -132,7 +132,9 @@ class ShingleIndex:
         # Polluted articles repeat the same sentences many times: shingle each once.
         grams = self._gram_cache.get(key)
         if grams is None:
-            grams = shingles(text, key, chars=self.config.shingle_chars, word_n=self.config.shingle_words)
+            grams = shingles(
+                text, key, chars=self.config.shingle_chars, word_n=self.config.shingle_words
+            )
             self._gram_cache[key] = grams
         return grams
 

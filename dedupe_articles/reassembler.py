@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from dedupe_articles.config import Config
 from dedupe_articles.index import Relation, relate
 from dedupe_articles.normalize import has_continuation_tag, is_unspaced, normalize
-from dedupe_articles.resolver import Event, Resolution, Slot, Variant
+from dedupe_articles.resolver import Resolution, Slot, Variant
 from dedupe_articles.result import Action, ActionKind, excerpt
 from dedupe_articles.splitter import BlockKind, Document, Unit
 
@@ -151,10 +151,14 @@ def _majority(pick: _Member, members: list[_Member], variants: Sequence[Variant]
     one several attempts share.
     """
     keys = [variants[vi].units[ui].key for vi, ui in members]
-    complete = [(m, k) for m, k in zip(members, keys) if variants[m[0]].units[m[1]].complete]
+    complete = [
+        (m, k) for m, k in zip(members, keys, strict=True) if variants[m[0]].units[m[1]].complete
+    ]
 
     def votes(wording: str) -> int:
-        return sum(1 for k in keys if k == wording or (len(k) < len(wording) and wording.startswith(k)))
+        return sum(
+            1 for k in keys if k == wording or (len(k) < len(wording) and wording.startswith(k))
+        )
 
     pick_key = variants[pick[0]].units[pick[1]].key
     best, best_votes = pick, votes(pick_key)
@@ -182,7 +186,9 @@ def _join(picks: list[_Member], variants: Sequence[Variant]) -> str:
     return "".join(out)
 
 
-def _dropped_kind(vi: int, choice: _Choice, variants: Sequence[Variant]) -> tuple[ActionKind, float]:
+def _dropped_kind(
+    vi: int, choice: _Choice, variants: Sequence[Variant]
+) -> tuple[ActionKind, float]:
     """Why variant ``vi`` is not the output: copy, cut, shorter or reworded."""
     variant = variants[vi]
     if variant.text == choice.text:
@@ -195,7 +201,9 @@ def _dropped_kind(vi: int, choice: _Choice, variants: Sequence[Variant]) -> tupl
             continue
         clusters_of_v += 1
         key = variant.units[mine[0][1]].key
-        kept = [variants[m[0]].units[m[1]].key for m in members if m[1] in choice.used.get(m[0], ())]
+        kept = [
+            variants[m[0]].units[m[1]].key for m in members if m[1] in choice.used.get(m[0], ())
+        ]
         if not kept or key in kept:
             continue
         if any(key in k and len(k) > len(key) for k in kept):
@@ -209,12 +217,16 @@ def _dropped_kind(vi: int, choice: _Choice, variants: Sequence[Variant]) -> tupl
     return kind, score
 
 
-def assemble(doc: Document, res: Resolution, config: Config, original: str) -> tuple[str, list[Action]]:
+def assemble(
+    doc: Document, res: Resolution, config: Config, original: str
+) -> tuple[str, list[Action]]:
     """Write the clean article and turn every decision into an :class:`Action`."""
     texts: list[str] = []
     out_index: dict[int, int] = {}
     pending: list[tuple[ActionKind, int, int, int | None, float, str]] = []
-    choices = {slot_id: choose(res.slots[slot_id], res.attempt_size, config) for slot_id in res.order}
+    choices = {
+        slot_id: choose(res.slots[slot_id], res.attempt_size, config) for slot_id in res.order
+    }
     order = list(res.order)
     starts = {slot_id: normalize(choices[slot_id].text) for slot_id in order}
     for i in range(len(order) - 1, -1, -1):
@@ -225,12 +237,16 @@ def assemble(doc: Document, res: Resolution, config: Config, original: str) -> t
         # A few characters of a cut attempt standing alone are a truncated copy of
         # a block they begin (the next one if it fits); otherwise they are kept.
         others = [order[j] for j in (i + 1, *range(len(order))) if j < len(order) and j != i]
-        owner = next((o for o in others if starts[o].startswith(key) and len(starts[o]) > len(key)), None)
+        owner = next(
+            (o for o in others if starts[o].startswith(key) and len(starts[o]) > len(key)), None
+        )
         if owner is None:
             continue
         for v in scraps:
             for block in v.blocks:
-                pending.append((ActionKind.TRUNCATED, block.start, block.end, owner, 100.0, "truncated"))
+                pending.append(
+                    (ActionKind.TRUNCATED, block.start, block.end, owner, 100.0, "truncated")
+                )
         del order[i]
     for slot_id in order:
         slot = res.slots[slot_id]
@@ -249,7 +265,9 @@ def assemble(doc: Document, res: Resolution, config: Config, original: str) -> t
                                     "sentences only this attempt had were merged"))  # fmt: skip
             kind, score = _dropped_kind(vi, choice, slot.variants)
             for block in variant.blocks:
-                pending.append((kind, block.start, block.end, slot_id, score, kind.value.replace("_", " ")))
+                pending.append(
+                    (kind, block.start, block.end, slot_id, score, kind.value.replace("_", " "))
+                )
     for ev in res.events:
         pending.append((ev.kind, ev.start, ev.end, ev.slot, ev.score, ev.detail))
     if not pending:
@@ -281,7 +299,9 @@ def _locate(
         return offset + shift + (line if crlf else 0), line + 1
 
     actions = []
-    for kind, start, end, slot, score, detail in sorted(pending, key=lambda p: (p[1], p[2], p[0].value)):
+    for kind, start, end, slot, score, detail in sorted(
+        pending, key=lambda p: (p[1], p[2], p[0].value)
+    ):
         s, s_line = place(start)
         e, _ = place(end)
         _, e_line = place(max(start, end - 1))

@@ -176,12 +176,18 @@ class Resolver:
             for match in self.index.lookup(
                 unit.text, unit.key, cut=not unit.complete, head=head, cutoff=cutoff
             ):
-                if match.relation is Relation.CONTAINS and not self._rest_known(unit.key, match.key):
+                if match.relation is Relation.CONTAINS and not self._rest_known(
+                    unit.key, match.key
+                ):
                     continue  # a known sentence inside new text: the rest is content
                 found.setdefault(match.slot, match)
             per_unit.append(found)
         last = block.units[-1]
-        if len(per_unit) >= 2 and not last.complete and len(last.key) < self.config.min_partial_chars:
+        if (
+            len(per_unit) >= 2
+            and not last.complete
+            and len(last.key) < self.config.min_partial_chars
+        ):
             # A few characters cut off after a sentence are too short to be evidence
             # of anything: they go with the sentence they end, copied or new.
             per_unit[-1] = {
@@ -202,7 +208,11 @@ class Resolver:
         if not block.units:
             return
         seen = self._seen_text.get(block.text)
-        if seen is not None and self._strong(block) and group(self.slots[seen].kind) is group(block.kind):
+        if (
+            seen is not None
+            and self._strong(block)
+            and group(self.slots[seen].kind) is group(block.kind)
+        ):
             self._join(seen, block)  # the commonest case: a verbatim copy of a kept block
             return
         per_unit = self._lookup(block)
@@ -228,17 +238,29 @@ class Resolver:
         if piece and not full:
             # The tail of a cut heading (or another kind of block) repeated at a head.
             target = self._nearest(list(per_unit[0]))
-            self._event(ActionKind.TRUNCATED, block, 0, len(block.text), target, "piece of a kept block")
+            self._event(
+                ActionKind.TRUNCATED, block, 0, len(block.text), target, "piece of a kept block"
+            )
             self.last, self.in_run = target, True
             return
         if full and block.kind is BlockKind.HEADING and has_continuation_tag(block.text):
             # "Heading (continued)" only says the section goes on: the text that
             # follows continues where the article is, not under a new heading.
             target = self._nearest(full)
-            self._event(ActionKind.DUPLICATE, block, 0, len(block.text), target, "continuation heading")
+            self._event(
+                ActionKind.DUPLICATE, block, 0, len(block.text), target, "continuation heading"
+            )
             return
-        if full and strong and n >= 2 and any(
-            found[s].relation is Relation.CONTAINS for found in per_unit for s in full if s in found
+        if (
+            full
+            and strong
+            and n >= 2
+            and any(
+                found[s].relation is Relation.CONTAINS
+                for found in per_unit
+                for s in full
+                if s in found
+            )
         ):
             # Known sentences run together with other known text: a collapsed echo,
             # never a better attempt of the slot.
@@ -310,7 +332,8 @@ class Resolver:
             return
         size = max(len(v.units) for v in slot.variants)
         extends_cut = any(
-            m.relation in (Relation.EXTENDS, Relation.CONTAINS) and m.key in self.cut_keys.get(target, ())
+            m.relation in (Relation.EXTENDS, Relation.CONTAINS)
+            and m.key in self.cut_keys.get(target, ())
             for found in per_unit
             for s, m in found.items()
             if s == target
@@ -345,7 +368,9 @@ class Resolver:
             rest = block.units[lead]
             if rest.start > 0 and block.text[rest.start - 1] == "\n":
                 head = block.units[lead - 1]
-                self._event(ActionKind.DUPLICATE, block, 0, head.end, target, "repeated closing line")
+                self._event(
+                    ActionKind.DUPLICATE, block, 0, head.end, target, "repeated closing line"
+                )
                 self._new(_sub_block(block, list(range(lead, n))))
             else:
                 self._join(target, block)
@@ -385,7 +410,9 @@ class Resolver:
         partial = False
         for j, found in enumerate(per_unit):
             for m in found.values():
-                cross = m.relation is Relation.EXACT and self.slots[m.slot].kind is BlockKind.HEADING
+                cross = (
+                    m.relation is Relation.EXACT and self.slots[m.slot].kind is BlockKind.HEADING
+                )
                 if j == 0 and block.head and (m.relation is Relation.INSIDE or cross):
                     partial = True
                 if j == last and not block.units[j].complete and m.relation is Relation.PREFIX:
@@ -401,7 +428,9 @@ class Resolver:
             # Rows repeat on purpose; a whole table of several rows does not.
             return len(block.units) >= 3 and len(block.key) >= 2 * self.config.strong_block_chars
         if block.kind is BlockKind.CODE:
-            return block.text.count("\n") >= 3 and len(block.key) >= 4 * self.config.strong_block_chars
+            return (
+                block.text.count("\n") >= 3 and len(block.key) >= 4 * self.config.strong_block_chars
+            )
         if block.kind is BlockKind.LIST:
             # Short items ("- Yes") repeat on purpose; items of whole sentences do not.
             return all(len(u.key) >= 2 * self.config.strong_block_chars for u in block.units)
@@ -414,7 +443,9 @@ class Resolver:
         here = self.pos[self.last] if self.last is not None else -1
         return min(slots, key=lambda s: (self.pos[s] <= here, abs(self.pos[s] - here - 1)))
 
-    def _context(self, block: Block, cands: Sequence[int], seg_blocks: Sequence[Block], i: int) -> bool:
+    def _context(
+        self, block: Block, cands: Sequence[int], seg_blocks: Sequence[Block], i: int
+    ) -> bool:
         """Whether a weak block's neighbours show it is part of a repeated run."""
         here = self.pos[self.last] if self.last is not None else -2
         for cand in cands:
@@ -443,7 +474,12 @@ class Resolver:
 
     def _join(self, slot_id: int, block: Block, *, jump: bool = True) -> None:
         slot = self.slots[slot_id]
-        if jump and self.last is not None and self.pos[slot_id] < self.pos[self.last] and self._strong(block):
+        if (
+            jump
+            and self.last is not None
+            and self.pos[slot_id] < self.pos[self.last]
+            and self._strong(block)
+        ):
             self.attempt += 1  # the text jumped back without a marker: a new attempt
         known = {v.text for v in slot.variants}
         prev = self._prev
@@ -456,7 +492,10 @@ class Resolver:
             variant.blocks.append(block)
             self._index(slot_id, block.units)
         elif block.text not in known:
-            self._prev = (slot_id, self._add_variant(slot, block.text, block.kind, block.units, [block]))
+            self._prev = (
+                slot_id,
+                self._add_variant(slot, block.text, block.kind, block.units, [block]),
+            )
             self.last = slot_id
             self.in_run = True
             return
@@ -509,13 +548,15 @@ class Resolver:
 
     def _index(self, slot_id: int, units: list[Unit]) -> None:
         for unit in units:
-            if len(units) > 1 and not unit.complete and len(unit.key) < self.config.min_partial_chars:
+            if not unit.complete and len(unit.key) < self.config.min_partial_chars:
                 continue  # "Mar" cut after a sentence would "begin" every "Mar..." later
             self.index.add(unit.text, unit.key, slot=slot_id, cut=not unit.complete)
             if not unit.complete:
                 self.cut_keys.setdefault(slot_id, set()).add(unit.key)
 
-    def _event(self, kind: ActionKind, block: Block, s: int, e: int, slot: int | None, why: str) -> None:
+    def _event(
+        self, kind: ActionKind, block: Block, s: int, e: int, slot: int | None, why: str
+    ) -> None:
         self.events.append(Event(kind, block.start + s, block.start + e, slot, 100.0, why))
 
     # -- stitching -----------------------------------------------------------
@@ -573,8 +614,13 @@ class Resolver:
             if further:
                 variant = max(further, key=lambda v: len(v.units[-1].key))
                 cut = variant.units[-1]
-        if cut is not None and not restarted_possible(self, body) and any(
-            m.relation is Relation.PREFIX for m in self.index.lookup(cut.text, cut.key, cut=True)
+        if (
+            cut is not None
+            and not restarted_possible(self, body)
+            and any(
+                m.relation is Relation.PREFIX
+                for m in self.index.lookup(cut.text, cut.key, cut=True)
+            )
         ):
             return False  # the "cut" sentence is known whole: a truncated copy, not a cut
         key = normalize(body)
@@ -582,7 +628,11 @@ class Resolver:
             return False  # another (shorter) attempt of a continuation already stitched in
         restarted = False
         for record in reversed(self.continuations):
-            if record.variant.text == record.joined and len(key) > len(record.tail) and key.startswith(record.tail):
+            if (
+                record.variant.text == record.joined
+                and len(key) > len(record.tail)
+                and key.startswith(record.tail)
+            ):
                 # Another, longer attempt of the continuation just stitched on:
                 # it replaces the shorter one rather than following it.
                 slot_id, variant = record.slot, record.variant
@@ -617,18 +667,29 @@ class Resolver:
                 joiner = " "  # the glued text kept the space that stood at the cut
             joined = variant.text.rstrip() + joiner + tail
         self.continuations.append(
-            _Continuation(slot_id, variant, variant.text.rstrip(), normalize(body[overlap:]), joined, block)
+            _Continuation(
+                slot_id, variant, variant.text.rstrip(), normalize(body[overlap:]), joined, block
+            )
         )
         variant.text = joined
         variant.units = split_units(variant.text, variant.kind)
         variant.blocks.append(block)
         self._index(slot_id, variant.units)
         self.attempt_size[self.attempt] += len(block.key)
-        detail = f"continues the cut paragraph; {overlap} repeated characters removed" if overlap else (
-            "continues the cut paragraph"
+        detail = (
+            f"continues the cut paragraph; {overlap} repeated characters removed"
+            if overlap
+            else ("continues the cut paragraph")
         )
         self.events.append(
-            Event(ActionKind.STITCHED, block.start, block.start + skipped + overlap, slot_id, 100.0, detail)
+            Event(
+                ActionKind.STITCHED,
+                block.start,
+                block.start + skipped + overlap,
+                slot_id,
+                100.0,
+                detail,
+            )
         )
         self.last = slot_id
         self.in_run = True  # what follows a continuation may repeat what followed it before
@@ -689,7 +750,9 @@ def _continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
         return False
     for j, unit in enumerate(shorter):
         key = longer[j].key
-        if key != unit.key and not (j == len(shorter) - 1 and not unit.complete and key.startswith(unit.key)):
+        if key != unit.key and not (
+            j == len(shorter) - 1 and not unit.complete and key.startswith(unit.key)
+        ):
             return False
     return True
 

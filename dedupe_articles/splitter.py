@@ -7,6 +7,7 @@ blocks back verbatim and actions can point at input lines.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -90,9 +91,51 @@ _TERMINAL = regex.compile(r"[.!?。！？…:;：；][\"'”’」』）)\]】�
 _CJK_END = regex.compile(r"[。！？]+(?![」』）)】〕》\"”’])|。[」』）)】〕》\"”’]+")
 _LATIN_END = regex.compile(r"[.!?…]+[\"'”’)\]»]*(?=\s)")
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st vs etc e.g i.e cf fig vol pp approx inc ltd corp "
-    "jan feb aug sep sept oct nov dec z.b d.h u.a bzw ca usw sog vgl "
-    "sra dra ud uds p.ej mme mlle".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "cf",
+        "fig",
+        "vol",
+        "pp",
+        "approx",
+        "inc",
+        "ltd",
+        "corp",
+        "jan",
+        "feb",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "z.b",
+        "d.h",
+        "u.a",
+        "bzw",
+        "ca",
+        "usw",
+        "sog",
+        "vgl",
+        "sra",
+        "dra",
+        "ud",
+        "uds",
+        "p.ej",
+        "mme",
+        "mlle",
+    ]
 )
 
 
@@ -299,7 +342,7 @@ def _item_spans(text: str, kind: BlockKind) -> list[tuple[int, int]]:
         if kind is BlockKind.TABLE or _LIST.match(nxt):
             starts.append(pos)
     ends = [*starts[1:], len(text)]
-    return list(zip(starts, ends))
+    return list(zip(starts, ends, strict=False))
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -312,7 +355,7 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
         if not _is_abbreviation(text, match.start(), match.end()):
             cuts.add(match.end())
     ordered = sorted(cuts)
-    return [(a, b) for a, b in zip(ordered, ordered[1:]) if text[a:b].strip()]
+    return [(a, b) for a, b in itertools.pairwise(ordered) if text[a:b].strip()]
 
 
 def _is_abbreviation(text: str, start: int, end: int) -> bool:

@@ -16,8 +16,10 @@ from benchmarks.blocks import parse_blocks, split_sentences  # noqa: E402
 from benchmarks.corrupt import MARKER, SHAPES, corrupt  # noqa: E402
 from benchmarks.quality import baseline, units  # noqa: E402
 
-CORPUS = {f"{p.parent.name}/{p.name}": p.read_text(encoding="utf-8")
-          for p in sorted((ROOT / "benchmarks" / "corpus").glob("*/*.md"))}
+CORPUS = {
+    f"{p.parent.name}/{p.name}": p.read_text(encoding="utf-8")
+    for p in sorted((ROOT / "benchmarks" / "corpus").glob("*/*.md"))
+}
 LANGS = ("en", "ja", "zh", "ko", "de", "es", "fr")
 CORRUPTING = [s for s in SHAPES if s != "clean"]
 SEEDS = range(4)
@@ -42,8 +44,11 @@ def present(sentence: str, text: str) -> bool:
     """In full, or split once at a continuation cut (head, then the tail elsewhere)."""
     if sentence in text:
         return True
-    return any(sentence[:i].rstrip() in text and sentence[i:].lstrip() in text
-               for i in range(1, len(sentence)) if sentence[:i].strip())
+    return any(
+        sentence[:i].rstrip() in text and sentence[i:].lstrip() in text
+        for i in range(1, len(sentence))
+        if sentence[:i].strip()
+    )
 
 
 def normalized(text: str) -> str:
@@ -144,4 +149,10 @@ def test_baseline_and_units() -> None:
     text = "Title\n\nA one. B two!\n\n---END---\n\nA one. B two!\r\n\r\nC three\n"
     assert baseline(text) == "Title\r\n\r\nA one. B two!\r\n\r\nC three\r\n"
     assert units("Dr. Who. 3.14 is pi.\n今日は晴れ。明日は「雨」？はい") == [
-        "Dr.", "Who.", "3.14 is pi.", "今日は晴れ。", "明日は「雨」？", "はい"]
+        "Dr.",
+        "Who.",
+        "3.14 is pi.",
+        "今日は晴れ。",
+        "明日は「雨」？",
+        "はい",
+    ]
