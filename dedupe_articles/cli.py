@@ -335,6 +335,19 @@ def _validate(paths: Sequence[str], opts: dict[str, Any]) -> None:
 
 def _run(paths: Sequence[str], opts: dict[str, Any]) -> int:
     _validate(paths, opts)
+    if opts["engine"] == "dask":
+        return _run_dask(paths, opts)
+    dask_only = [
+        flag
+        for flag, value in (
+            ("--scheduler", opts["scheduler"]),
+            ("--files-from", opts["files_from"]),
+            ("--partition-size", opts["partition_size"]),
+        )
+        if value is not None
+    ]
+    if dask_only:
+        raise click.UsageError(f"{', '.join(dask_only)}: only with --engine dask")
     config = _config_from(opts)
     mode = _mode(opts["output_dir"], opts["in_place"], opts["check"], opts["diff"])
     settings = Settings(
@@ -399,6 +412,51 @@ def _write_html(path: str, outcomes: Sequence[FileOutcome]) -> bool:
     return True
 
 
+def _run_dask(paths: Sequence[str], opts: dict[str, Any]) -> int:
+    """``--engine dask``: SRC -o DST on a Dask cluster (see dedupe_articles.distributed)."""
+    from dedupe_articles.distributed import DaskEngineError, run_dask
+
+    if len(paths) != 1 or paths[0] == "-" or opts["output_dir"] is None:
+        raise click.UsageError("--engine dask takes one SRC (a path or URL) and -o DST")
+    others = [
+        flag
+        for flag, on in (
+            ("--in-place", opts["in_place"]),
+            ("--check", opts["check"]),
+            ("--diff", opts["diff"]),
+            ("--explain", opts["explain"]),
+            ("--report", opts["report"] is not None),
+            ("--html", opts["html"] is not None),
+        )
+        if on
+    ]
+    if others:
+        raise click.UsageError(
+            f"--engine dask writes DST and its report DST/_report/ only: drop {', '.join(others)}"
+        )
+    try:
+        summary = run_dask(
+            paths[0],
+            opts["output_dir"],
+            config=_config_from(opts),
+            scheduler=opts["scheduler"],
+            files_from=opts["files_from"],
+            partition_size=opts["partition_size"] or 100,
+            patterns=opts["globs"] or ("*.txt",),
+            excludes=opts["excludes"],
+            encoding=opts["encoding"],
+            n_workers=opts["jobs"],
+        )
+    except DaskEngineError as exc:  # extra missing, scheduler unreachable, access refused
+        raise FatalError(str(exc)) from None
+    for path, reason in summary.failures:
+        err(f"error: cannot clean {path}: {reason}")
+    if not opts["quiet"]:
+        for label, value in summary.rows():
+            err(f"{label}: {value}")
+    return summary.exit_code
+
+
 def _run_stdin(settings: Settings, printer: Printer) -> FileOutcome:
     raw = sys.stdin.buffer.read()
     outcome, new = clean_bytes(raw, STDIN_NAME, settings, clean)
@@ -452,6 +510,33 @@ def _command() -> click.Command:
             metavar="N",
             help="Worker processes.",
             show_default="number of CPUs",
+        ),
+        click.Option(
+            ["--engine"],
+            type=click.Choice(["local", "dask"]),
+            default="local",
+            show_default=True,
+            help="Where to clean: this machine's processes, or a Dask cluster (SRC -o DST, "
+            "paths or fsspec URLs such as s3://; needs dedupe-articles[dask]).",
+        ),
+        click.Option(
+            ["--scheduler"],
+            metavar="ADDRESS",
+            help="Dask scheduler to use (tcp://HOST:8786 or a scheduler file); "
+            "default: start a local cluster of -j processes.",
+        ),
+        click.Option(
+            ["--files-from"],
+            metavar="LIST",
+            help="Clean the files named in LIST (one a line, relative to SRC; a path, URL "
+            "or '-') instead of listing SRC. Dask engine only.",
+        ),
+        click.Option(
+            ["--partition-size"],
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Files per Dask task.",
+            show_default="100",
         ),
         click.Option(["-q", "--quiet"], is_flag=True, help="Print errors only."),
         click.Option(["-v", "--verbose"], is_flag=True, help="Print a line per file."),

@@ -21,6 +21,7 @@ from dedupe_articles.normalize import shingles
 # A shingle shared by this many sentences says nothing about which one is meant;
 # skipping it keeps lookups linear on inputs that repeat one phrase thousands of times.
 _MAX_POSTINGS = 2000
+_RAREST = 12
 _MIN_CUT = 3
 _MIN_HEAD = 5
 
@@ -208,16 +209,25 @@ class ShingleIndex:
             return [Match(self._slots[e], Relation.EXACT, 100.0, key) for e in exact]
         grams = self._shingles(text, key)
         hits: Counter[int] = Counter()
-        for gram in grams:
-            posting = self._postings.get(gram)
-            if posting is not None and len(posting) <= _MAX_POSTINGS:
-                hits.update(posting)
+        # Only the rarest shingles are counted: a copy shares them too, and common
+        # ones ("です。", "of the") would make every lookup touch the whole index.
+        postings = sorted(
+            (
+                p
+                for p in (self._postings.get(g) for g in grams)
+                if p is not None and len(p) <= _MAX_POSTINGS
+            ),
+            key=len,
+        )
+        used = postings[:_RAREST]
+        for posting in used:
+            hits.update(posting)
         scored = sorted(
-            ((n / max(1, min(len(grams), self._sizes[e])), e) for e, n in hits.items()),
+            ((n / max(1, min(len(used), self._sizes[e])), e) for e, n in hits.items()),
             key=lambda pair: (-pair[0], pair[1]),
         )
         # Short sentences have few shingles; one shared shingle is worth a check.
-        floor = 0.0 if len(grams) <= 4 else 0.3
+        floor = 0.0 if len(used) <= 4 else 0.3
         candidates = [e for share, e in scored[: self.config.max_candidates] if share >= floor]
         found = self._verify(key, candidates, cutoff=cutoff, cut=cut, head=head)
         if not found and (cut or head) and len(key) >= self.config.min_partial_chars:
