@@ -120,7 +120,8 @@ def _child(kind: str, arg: float) -> None:
     check = {}
     if kind == "pathological":
         check = {"paragraphs_out": out.count("\n\n") + 1}
-    print(json.dumps({"mb": len(text.encode()) / 1e6, "seconds": elapsed, "peak_mb": peak, **check}))
+    size = len(text.encode()) / 1e6
+    print(json.dumps({"mb": size, "seconds": elapsed, "peak_mb": peak, **check}))
 
 
 def measure(kind: str, arg: float) -> dict[str, float]:
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     files = 200 if args.quick else 2000
     print(f"\n== --jobs 1 vs --jobs 2 on {files} small files (--check)")
     one, two = jobs_series(files)
-    print(f"jobs 1: {one:.2f} s   jobs 2: {two:.2f} s   speed-up {one / two:.2f}x  (target >= 1.6x)")
+    print(f"jobs 1: {one:.2f} s   jobs 2: {two:.2f} s   speed-up {one / two:.2f}x (target >= 1.6x)")
 
     dask_script = ROOT / "benchmarks" / "dask_speed.py"
     if not args.skip_dask and dask_script.exists():

@@ -301,9 +301,8 @@ def test_unsafe_or_foreign_outputs_are_refused(cluster: str, corpus: Path, tmp_p
 
 def test_cli_engine_dask_matches_cli_local(cluster: str, corpus: Path, tmp_path: Path) -> None:
     local_code = cli_main([str(corpus), "-o", str(tmp_path / "local"), "-q", "--jobs", "1"])
-    dask_code = cli_main(
-        [str(corpus), "-o", str(tmp_path / "dask"), "--engine", "dask", "--scheduler", cluster, "-q"]
-    )
+    dask_args = ["--engine", "dask", "--scheduler", cluster, "-q"]
+    dask_code = cli_main([str(corpus), "-o", str(tmp_path / "dask"), *dask_args])
 
     assert local_code == dask_code == 123  # the corpus holds one undecodable file
     assert tree(tmp_path / "dask") == tree(tmp_path / "local")
