@@ -20,8 +20,8 @@ from dedupe_articles.normalize import shingles
 
 # A shingle shared by this many sentences says nothing about which one is meant;
 # skipping it keeps lookups linear on inputs that repeat one phrase thousands of times.
-_MAX_POSTINGS = 2000
-_RAREST = 12
+_MAX_POSTINGS = 64
+_RAREST = 8
 _MIN_CUT = 3
 _MIN_HEAD = 5
 
@@ -160,8 +160,12 @@ class ShingleIndex:
             self._postings.setdefault(gram, []).append(entry)
 
     def _containing(self, key: str) -> list[int]:
-        """Entries whose key contains ``key``, by one search over all keys."""
-        if self._joined_size != len(self._keys):
+        """Entries whose key contains ``key``, by one search over all keys.
+
+        The keys are joined into one string, rebuilt only when a quarter more keys
+        have come (so rebuilding stays linear overall); newer keys are scanned.
+        """
+        if len(self._keys) > self._joined_size * 1.25 + 16:
             self._joined = "\x00".join(self._keys)
             self._starts = []
             pos = 0
@@ -175,6 +179,11 @@ class ShingleIndex:
             entry = bisect.bisect_right(self._starts, at) - 1
             found.append(entry)
             at = self._joined.find(key, self._starts[entry] + len(self._keys[entry]) + 1)
+        for entry in range(self._joined_size, len(self._keys)):
+            if len(found) >= self.config.max_candidates:
+                break
+            if key in self._keys[entry]:
+                found.append(entry)
         return found
 
     def lookup(

@@ -34,6 +34,7 @@ _CONTINUATION_TAG = regex.compile(
     r"\s*[\(\[]\s*(?:continued|cont\.?|続き|つづき|续|續|계속|suite|fortsetzung|"
     r"continuación|continuacion|continuazione|continuação)\s*[\)\]]\s*[:：]?\s*$"
 )
+_SAMPLE_ABOVE = 24  # character grams of a sentence beyond which only half are kept
 _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
 
 
@@ -119,6 +120,10 @@ def shingles(text: str, key: str, *, chars: int, word_n: int) -> frozenset[str]:
         if len(key) <= chars:
             return frozenset((key,))
         grams = {key[i : i + chars] for i in range(len(key) - chars + 1)}
+        if len(grams) > _SAMPLE_ABOVE:
+            # Keep the grams chosen by their content (so a fragment keeps the same
+            # ones as its sentence): half the index and lookup work for long text.
+            grams = {g for g in grams if (ord(g[0]) ^ ord(g[-1])) & 1}
         # The tail gram lets a fragment cut one character short still share it.
         grams.add(key[-(chars - 1) :])
         return frozenset(grams)

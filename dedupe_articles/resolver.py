@@ -34,6 +34,7 @@ from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_uni
 _PROSE = (BlockKind.PARAGRAPH, BlockKind.QUOTE)
 _STITCHABLE = (*_PROSE, BlockKind.HEADING)
 _MAX_HEADING_REST = 80
+_RECENT_SLOTS = 64
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
 
 
@@ -696,9 +697,13 @@ class Resolver:
         return True
 
     def _cut_variants(self) -> list[tuple[int, Variant]]:
-        """The longest variant of every slot whose text ends mid-sentence."""
+        """The longest variant of each recent slot whose text ends mid-sentence.
+
+        Only the most recently opened slots are looked at: a continuation follows
+        a cut made lately, and scanning every slot would make long inputs quadratic.
+        """
         out = []
-        for slot_id in self.order:
+        for slot_id in range(max(0, len(self.slots) - _RECENT_SLOTS), len(self.slots)):
             prose = [v for v in self.slots[slot_id].variants if v.kind in _PROSE and v.units]
             if prose:
                 longest = max(prose, key=lambda v: (len(v.text), -v.order))
