@@ -61,18 +61,24 @@ def normalize(text: str, *, heading: bool = False) -> str:
     >>> normalize("発揮される。")
     '発揮される。'
     """
-    out = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    out = text.casefold().translate(_QUOTES)
     if heading:
         out = _HEADING_PREFIX.sub("", out)
-    out = _MARKUP.sub("", out)
+    if "*" in out or "_" in out or "`" in out or "~" in out:
+        out = _MARKUP.sub("", out)
     if heading:
         out = _CONTINUATION_TAG.sub("", out).rstrip(":：")
     # One space between words of spaced scripts (so "sotor nenes" never begins
     # with the fragment "sotorn"); none next to unspaced characters, so text
     # collapsed onto one line with or without spaces still matches.
-    out = _SPACE.sub(" ", out).strip()
-    out = _SPACE_NEAR_UNSPACED.sub("", out)
-    return _TRAILING_ELLIPSIS.sub("", out).rstrip()
+    out = " ".join(out.split())
+    if " " in out and _UNSPACED.search(out):
+        out = _SPACE_NEAR_UNSPACED.sub("", out)
+    if out.endswith(("…", "...", "・・・")):
+        out = _TRAILING_ELLIPSIS.sub("", out).rstrip()
+    return out
 
 
 def has_continuation_tag(text: str) -> bool:

@@ -90,6 +90,7 @@ _TERMINAL = regex.compile(r"[.!?。！？…:;：；][\"'”’」』）)\]】�
 # "「はい！」と言う。" is one sentence: a terminator inside a quote ends nothing.
 _CJK_END = regex.compile(r"[。！？]+(?![」』）)】〕》\"”’])|。[」』）)】〕》\"”’]+")
 _LATIN_END = regex.compile(r"[.!?…]+[\"'”’)\]»]*(?=\s)")
+_LAST_TOKEN = regex.compile(r"([\p{L}.]+)$")
 _ABBREVIATIONS = frozenset(
     [
         "mr",
@@ -347,8 +348,10 @@ def _item_spans(text: str, kind: BlockKind) -> list[tuple[int, int]]:
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     cuts = {0, len(text)}
-    for match in regex.finditer(r"\n", text):
-        cuts.add(match.end())
+    at = text.find("\n")
+    while at != -1:
+        cuts.add(at + 1)
+        at = text.find("\n", at + 1)
     for match in _CJK_END.finditer(text):
         cuts.add(match.end())
     for match in _LATIN_END.finditer(text):
@@ -362,7 +365,7 @@ def _is_abbreviation(text: str, start: int, end: int) -> bool:
     if text[start:end].rstrip("\"'”’)]»") not in (".",):
         return False  # "!", "?" and "..." always end a sentence
     before = text[max(0, start - 12) : start]
-    token = regex.search(r"([\p{L}.]+)$", before)
+    token = _LAST_TOKEN.search(before)
     after = text[end:].lstrip()
     if after[:1].islower() or after[:1].isdigit():
         return True  # "e.g. this", "Fig. 3": a sentence does not start in lower case
