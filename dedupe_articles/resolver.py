@@ -117,6 +117,7 @@ class Resolver:
         self.cut_keys: dict[int, set[str]] = {}
         self.join_model = JoinModel(b.text for b in doc.blocks)  # learns lazily
         self._arrivals = 0
+        self.polluted = bool(doc.markers)  # markers seen, or a whole block repeated
         self._seen_text: dict[str, int] = {}  # block text -> the slot it first went to
         self._recent_mark = 0  # arrivals before the current segment began
         self.continuations: list[_Continuation] = []
@@ -348,7 +349,11 @@ class Resolver:
         )
         # One shared sentence is weak evidence: an article may reuse a sentence on
         # purpose. It counts only when the block belongs to another attempt.
-        elsewhere = all(v.attempt != self.attempt for v in slot.variants)
+        # (In an article already shown to be polluted, by markers or whole repeated
+        # blocks, a paragraph opening like an earlier one is a regeneration too.)
+        elsewhere = all(v.attempt != self.attempt for v in slot.variants) or (
+            self.polluted and self.pos[target] < (self.pos[self.last] if self.last is not None else 0)
+        )
         mostly = (
             (2 * k >= n and (k >= 2 or elsewhere or target == self.last))
             or (k >= 2 and 2 * k >= size)
@@ -475,6 +480,8 @@ class Resolver:
 
     def _join(self, slot_id: int, block: Block, *, jump: bool = True) -> None:
         slot = self.slots[slot_id]
+        if self._strong(block):
+            self.polluted = True
         if (
             jump
             and self.last is not None
