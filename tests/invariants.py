@@ -35,7 +35,7 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT.findall(MARKER.sub("\n\n", body(text))) if s.strip()]
 
 
-def _strip_code(text: str) -> str:
+def strip_code(text: str) -> str:
     return re.sub(r"(?ms)^\s*(```|~~~).*?^\s*\1[^\n]*$", "\n\n", text)
 
 
@@ -76,7 +76,7 @@ def problems(original: str, cleaned: str, *, min_repeat: int = 20, near: float =
                 counts[key] = counts.get(key, 0) + 1
     found += [f"repeated: {k[:60]}" for k, n in counts.items() if n > 1]
     # Code legitimately repeats (examples share their set-up lines): prose only.
-    paras = [_norm(p) for p in paragraphs(_strip_code(cleaned))]
+    paras = [_norm(p) for p in paragraphs(strip_code(cleaned))]
     long_paras = [(i, p) for i, p in enumerate(paras) if len(p) >= min_repeat]
     for i, p in long_paras:
         for j, q in long_paras:
