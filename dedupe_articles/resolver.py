@@ -351,8 +351,9 @@ class Resolver:
         # purpose. It counts only when the block belongs to another attempt.
         # (In an article already shown to be polluted, by markers or whole repeated
         # blocks, a paragraph opening like an earlier one is a regeneration too.)
+        here = self.pos[self.last] if self.last is not None else 0
         elsewhere = all(v.attempt != self.attempt for v in slot.variants) or (
-            self.polluted and self.pos[target] < (self.pos[self.last] if self.last is not None else 0)
+            self.polluted and self.pos[target] < here
         )
         mostly = (
             (2 * k >= n and (k >= 2 or elsewhere or target == self.last))
