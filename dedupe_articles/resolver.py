@@ -117,6 +117,7 @@ class Resolver:
         self.cut_keys: dict[int, set[str]] = {}
         self.join_model = JoinModel(b.text for b in doc.blocks)  # learns lazily
         self._arrivals = 0
+        self._at_head = False
         self.polluted = bool(doc.markers)  # markers seen, or a whole block repeated
         self._seen_text: dict[str, int] = {}  # block text -> the slot it first went to
         self._recent_mark = 0  # arrivals before the current segment began
@@ -155,7 +156,9 @@ class Resolver:
                     if any(self._stitch(block, *cut) for cut in cuts):
                         pending = [] if i == 0 else pending
                         continue
+                self._at_head = i == 0
                 self._place(block, blocks, i)
+                self._at_head = False
             recent = self._recent_mark
             self._recent_mark = self._arrivals
             cut = self._cut_at_end(blocks[-1])
@@ -534,6 +537,10 @@ class Resolver:
         slot = Slot(len(self.slots), block.kind)
         self.slots[slot.id] = slot
         at = self.pos[self.last] + 1 if self.last is not None else len(self.order)
+        if self._at_head:
+            # New text opening a segment goes on from the furthest point the article
+            # reached, not from where a repeated (and cut) attempt stopped.
+            at = len(self.order)
         self.order.insert(at, slot.id)
         for j in range(at, len(self.order)):
             self.pos[self.order[j]] = j
