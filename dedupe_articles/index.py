@@ -220,14 +220,14 @@ class ShingleIndex:
         hits: Counter[int] = Counter()
         # Only the rarest shingles are counted: a copy shares them too, and common
         # ones ("です。", "of the") would make every lookup touch the whole index.
-        postings = sorted(
-            (
-                p
-                for p in (self._postings.get(g) for g in grams)
-                if p is not None and len(p) <= _MAX_POSTINGS
-            ),
-            key=len,
+        # Sorted by size, then by the shingle itself: set order depends on the
+        # interpreter's hash seed, and the choice of shingles must not.
+        ranked = sorted(
+            (len(p), g, p)
+            for g, p in ((g, self._postings.get(g)) for g in grams)
+            if p is not None and len(p) <= _MAX_POSTINGS
         )
+        postings = [p for _, _, p in ranked]
         used = postings[:_RAREST]
         for posting in used:
             hits.update(posting)
