@@ -256,20 +256,17 @@ class Resolver:
                 ActionKind.DUPLICATE, block, 0, len(block.text), target, "continuation heading"
             )
             return
-        if (
-            full
-            and strong
-            and n >= 2
-            and any(
-                found[s].relation is Relation.CONTAINS
-                for found in per_unit
-                for s in full
-                if s in found
-            )
-        ):
-            # Known sentences run together with other known text: a collapsed echo,
-            # never a better attempt of the slot.
-            self._event(ActionKind.ECHO, block, 0, len(block.text), self._nearest(full), "echo")
+        glued = any(m.relation is Relation.CONTAINS for found in per_unit for m in found.values())
+        fresh = [
+            j for j, found in enumerate(per_unit)
+            if not found and (block.units[j].complete or j < n - 1)
+        ]  # fmt: skip
+        if glued and strong and n >= 2 and not fresh:
+            # Known sentences run together with other known text (a heading glued to
+            # a paragraph): a collapsed echo, never a better attempt of a slot. A cut
+            # tail it ends with is echo too.
+            target = next(iter(m.slot for found in per_unit for m in found.values()))
+            self._event(ActionKind.ECHO, block, 0, len(block.text), target, "echo")
             return
         if full:
             if strong or self._context(block, full, seg_blocks, i):
