@@ -63,7 +63,10 @@ def _one_pass(text: str, config: Config) -> tuple[str, list[Action]]:
 def _relocate(actions: list[Action], seen: str, original: str) -> list[Action]:
     """Point actions found in an intermediate text at the same text in the input."""
     starts = [0]
-    starts.extend(i + 1 for i, ch in enumerate(original) if ch == "\n")
+    at = original.find("\n")
+    while at != -1:
+        starts.append(at + 1)
+        at = original.find("\n", at + 1)
     out = []
     for action in actions:
         piece = seen[action.start : action.end]

@@ -21,6 +21,7 @@ from dedupe_articles.result import Action, ActionKind, excerpt
 from dedupe_articles.splitter import BlockKind, Document, Unit
 
 _NEWLINE = re.compile("\n")
+_ALIGN_WINDOW = 24
 _Member = tuple[int, int]  # (variant index, unit index)
 
 
@@ -35,13 +36,17 @@ class _Choice:
 def cluster(slot: Slot, config: Config) -> list[list[_Member]]:
     """Align every variant's units, in order, into clusters of the same sentence."""
     clusters: list[list[_Member]] = []
+    if len(slot.variants) == 1:
+        return [[(0, ui)] for ui in range(len(slot.variants[0].units))]
     for vi, variant in enumerate(slot.variants):
         last = -1
         for ui, unit in enumerate(variant.units):
             best, best_score = -1, 0.0
             head = ui == 0  # a repeat may open with the tail of a cut sentence
             tail = ui == len(variant.units) - 1 and not unit.complete
-            for ci in range(last + 1, len(clusters)):
+            # Attempts drop a few sentences, not dozens: a bounded look ahead keeps
+            # the alignment linear in the size of the slot.
+            for ci in range(last + 1, min(len(clusters), last + 1 + _ALIGN_WINDOW)):
                 score = _affinity(unit, clusters[ci], slot.variants, config, head=head, tail=tail)
                 if score > best_score:
                     best, best_score = ci, score

@@ -497,7 +497,7 @@ class Resolver:
             # its two blocks together are one variant, paragraph break included.
             variant = prev[1]
             variant.text = variant.text + "\n\n" + block.text
-            variant.units = split_units(variant.text, variant.kind)
+            _resplit_tail(variant)
             variant.blocks.append(block)
             self._index(slot_id, block.units)
         elif block.text not in known:
@@ -685,9 +685,9 @@ class Resolver:
             )
         )
         variant.text = joined
-        variant.units = split_units(variant.text, variant.kind)
+        fresh = _resplit_tail(variant)
         variant.blocks.append(block)
-        self._index(slot_id, variant.units)
+        self._index(slot_id, fresh)
         self.attempt_size[self.attempt] += len(block.key)
         detail = (
             f"continues the cut paragraph; {overlap} repeated characters removed"
@@ -759,6 +759,22 @@ def restarted_possible(resolver: Resolver, body: str) -> bool:
         r.variant.text == r.joined and len(key) > len(r.tail) and key.startswith(r.tail)
         for r in resolver.continuations
     )
+
+
+def _resplit_tail(variant: Variant) -> list[Unit]:
+    """Re-split a variant whose text grew at its end; return the units that changed.
+
+    Only the text from the start of its last unit on is split again, so a paragraph
+    stitched many times costs linear time, not quadratic.
+    """
+    keep = variant.units[:-1]
+    start = variant.units[-1].start if variant.units else 0
+    tail = [
+        Unit(u.text, u.start + start, u.end + start, u.key, u.complete)
+        for u in split_units(variant.text[start:], variant.kind)
+    ]
+    variant.units = keep + tail
+    return tail
 
 
 def _continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
