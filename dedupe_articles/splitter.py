@@ -15,7 +15,7 @@ from enum import Enum
 import regex
 
 from dedupe_articles.config import Config
-from dedupe_articles.normalize import is_unspaced, normalize
+from dedupe_articles.normalize import is_unspaced, normalize, strip_leading_ellipsis
 
 
 class BlockKind(str, Enum):
@@ -177,6 +177,8 @@ def parse(text: str, config: Config) -> Document:
             block.head = True  # a missing marker: the block goes on with a cut paragraph
         elif block.kind is BlockKind.PARAGRAPH and block.text[0].islower():
             block.head = True  # a paragraph does not open in lower case: a cut's tail
+        if block.head and block.kind is BlockKind.PARAGRAPH:
+            _drop_leading_ellipsis(block)
         ends_segment = i + 1 == len(blocks) or blocks[i + 1].segment != block.segment
         if ends_segment and block.kind in _MAYBE_CUT and block.units:
             # A heading, list or table that ends a segment may have been cut there.
@@ -195,6 +197,15 @@ def parse(text: str, config: Config) -> Document:
         blocks=blocks,
         text=lf,
     )
+
+
+def _drop_leading_ellipsis(block: Block) -> None:
+    """A continuation often opens with "…" glued on: it is no part of the text."""
+    body = strip_leading_ellipsis(block.text)
+    if body and body != block.text:
+        block.start += len(block.text) - len(body)
+        block.text = body
+        block.units = split_units(body, block.kind)
 
 
 def _continues_cut(prev: Block, block: Block) -> bool:
