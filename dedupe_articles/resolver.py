@@ -560,8 +560,9 @@ class Resolver:
         return variant
 
     def _index(self, slot_id: int, units: list[Unit]) -> None:
+        prose = self.slots[slot_id].kind in _PROSE
         for unit in units:
-            if not unit.complete and len(unit.key) < self.config.min_partial_chars:
+            if prose and not unit.complete and len(unit.key) < self.config.min_partial_chars:
                 continue  # "Mar" cut after a sentence would "begin" every "Mar..." later
             self.index.add(unit.text, unit.key, slot=slot_id, cut=not unit.complete)
             if not unit.complete:
