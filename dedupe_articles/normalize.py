@@ -34,6 +34,7 @@ _CONTINUATION_TAG = regex.compile(
     r"\s*[\(\[]\s*(?:continued|cont\.?|続き|つづき|续|續|계속|suite|fortsetzung|"
     r"continuación|continuacion|continuazione|continuação)\s*[\)\]]\s*[:：]?\s*$"
 )
+_HANGUL = regex.compile(r"\p{Hangul}")
 _SAMPLE_ABOVE = 24  # character grams of a sentence beyond which only half are kept
 _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
 
@@ -162,8 +163,8 @@ class JoinModel:
         self.start: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
 
-    def _learn(self) -> None:
-        # Counting is deferred to the first question: most articles never ask one.
+    def learn(self) -> None:
+        """Count the article's words (deferred: most articles never need it)."""
         texts, self._texts = self._texts, None
         for text in texts or ():
             toks = words(text)
@@ -186,8 +187,7 @@ class JoinModel:
         """
         if not left or not right:
             return True
-        if self._texts is not None:
-            self._learn()
+        self.learn()
         joined = left + right
         left_known, right_known = self.vocab[left] > 0, self.vocab[right] > 0
         if self.vocab[joined] > 0 and not (left_known and right_known):
@@ -233,6 +233,13 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
         return " "
     if b.isupper() and a.islower():
         return " "  # a word's second half never starts with a capital
+    if _HANGUL.match(a) and _HANGUL.match(b):
+        # Syllable statistics say little in Korean: join only a word seen whole.
+        lw, rw = words(left[-40:]), words(right[:40])
+        joined = (lw[-1] + rw[0]) if lw and rw else ""
+        model.learn()
+        known = model.vocab
+        return "" if joined and known[joined] and not known[lw[-1]] else " "
     lw, rw = words(left[-40:]), words(right[:40])
     if not lw or not rw:
         return " "

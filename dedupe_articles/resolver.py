@@ -607,9 +607,7 @@ class Resolver:
         """Join a continuation onto the paragraph the marker cut, if it continues it."""
         if block.kind not in _PROSE or not block.units:
             return False
-        if variant.kind is BlockKind.HEADING and (
-            len(block.units) > 1 or block.units[0].complete or len(block.text) > _MAX_HEADING_REST
-        ):
+        if variant.kind is BlockKind.HEADING and not _heading_rest(block):
             return False  # only the short unfinished rest of a heading line continues it
         body = strip_leading_ellipsis(block.text)
         skipped = len(block.text) - len(body)
@@ -760,6 +758,17 @@ def restarted_possible(resolver: Resolver, body: str) -> bool:
         r.variant.text == r.joined and len(key) > len(r.tail) and key.startswith(r.tail)
         for r in resolver.continuations
     )
+
+
+def _heading_rest(block: Block) -> bool:
+    """Whether ``block`` can be the rest of a heading cut in two: one short unfinished
+    line that does not open like a sentence (a capital, in spaced scripts)."""
+    if len(block.units) > 1 or block.units[0].complete or "\n" in block.text:
+        return False
+    first = block.text[0]
+    if is_unspaced(first):
+        return len(block.text) <= _MAX_HEADING_REST // 4
+    return len(block.text) <= _MAX_HEADING_REST and not first.isupper()
 
 
 def _resplit_tail(variant: Variant) -> list[Unit]:
