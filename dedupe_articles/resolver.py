@@ -459,6 +459,8 @@ class Resolver:
             p = self.pos[cand]
             if cand == self.last or (self.in_run and here < p <= here + 2):
                 return True
+            if i == 0 and len(seg_blocks) == 1 and here - 2 <= p <= here:
+                return True  # an attempt restarting at what was just written, cut there
             stop = min(len(seg_blocks), i + 1 + self.config.lookahead_blocks)
             run = len(block.key)
             for j in range(i + 1, stop):
