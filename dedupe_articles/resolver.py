@@ -477,7 +477,9 @@ class Resolver:
                 if not any(self.pos[s] == p + (j - i) for s in hits):
                     break
                 run += len(nxt.key)
-                if run >= 2 * self.config.strong_block_chars:
+                # In an article already shown to repeat itself, two structural blocks
+                # in a row ("* * *", "## Heading") repeating in order are enough.
+                if run >= 2 * self.config.strong_block_chars or self.polluted:
                     return True
         return False
 
