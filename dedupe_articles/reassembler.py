@@ -105,7 +105,9 @@ def _credit(member: _Member, members: list[_Member], variants: Sequence[Variant]
     return 1.0
 
 
-def choose(slot: Slot, attempt_size: dict[int, int], config: Config) -> _Choice:
+def choose(
+    slot: Slot, attempt_size: dict[int, int], config: Config, whole: str = ""
+) -> _Choice:
     """The slot's output text: the best variant, completed from the others."""
     variants = slot.variants
     clusters = cluster(slot, config)
@@ -139,7 +141,7 @@ def choose(slot: Slot, attempt_size: dict[int, int], config: Config) -> _Choice:
             pick = max(longer, key=lambda m: (len(variants[m[0]].units[m[1]].key), rank(m[0])))
         elif not own:
             pick = max(members, key=lambda m: (variants[m[0]].units[m[1]].complete, rank(m[0])))
-        picks.append(_majority(pick, members, variants))
+        picks.append(_majority(pick, members, variants, whole))
     used: dict[int, set[int]] = {}
     for vi, ui in picks:
         used.setdefault(vi, set()).add(ui)
@@ -148,9 +150,13 @@ def choose(slot: Slot, attempt_size: dict[int, int], config: Config) -> _Choice:
     return _Choice(text, best, used, clusters)
 
 
-def _majority(pick: _Member, members: list[_Member], variants: Sequence[Variant]) -> _Member:
+def _majority(
+    pick: _Member, members: list[_Member], variants: Sequence[Variant], whole: str
+) -> _Member:
     """The wording of a sentence most attempts agree on (a cut copy agrees with the
     wordings it begins); ``pick`` unless another wording has strictly more votes.
+    Ties go to the wording found more often in the whole input (echoes and stray
+    copies repeat the original wording too).
 
     Rewording is noise an attempt adds on its own; the original wording is the
     one several attempts share.
@@ -168,10 +174,16 @@ def _majority(pick: _Member, members: list[_Member], variants: Sequence[Variant]
     pick_key = variants[pick[0]].units[pick[1]].key
     best, best_votes = pick, votes(pick_key)
     for member, key in complete:
+        best_key = variants[best[0]].units[best[1]].key
         if key in pick_key or pick_key in key:
             continue  # a piece or an extension is not another wording
-        if len(key) >= len(pick_key) * 0.8 and votes(key) > best_votes:
-            best, best_votes = member, votes(key)
+        if len(key) < len(pick_key) * 0.8:
+            continue
+        mine = votes(key)
+        if mine > best_votes or (
+            mine == best_votes and whole and whole.count(key) > whole.count(best_key)
+        ):
+            best, best_votes = member, mine
     return best
 
 
@@ -229,8 +241,9 @@ def assemble(
     texts: list[str] = []
     out_index: dict[int, int] = {}
     pending: list[tuple[ActionKind, int, int, int | None, float, str]] = []
+    whole = normalize(doc.text)
     choices = {
-        slot_id: choose(res.slots[slot_id], res.attempt_size, config) for slot_id in res.order
+        slot_id: choose(res.slots[slot_id], res.attempt_size, config, whole) for slot_id in res.order
     }
     order = list(res.order)
     starts = {slot_id: normalize(choices[slot_id].text) for slot_id in order}
