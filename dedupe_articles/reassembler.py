@@ -105,9 +105,7 @@ def _credit(member: _Member, members: list[_Member], variants: Sequence[Variant]
     return 1.0
 
 
-def choose(
-    slot: Slot, attempt_size: dict[int, int], config: Config, whole: str = ""
-) -> _Choice:
+def choose(slot: Slot, attempt_size: dict[int, int], config: Config, whole: str = "") -> _Choice:
     """The slot's output text: the best variant, completed from the others."""
     variants = slot.variants
     clusters = cluster(slot, config)
@@ -243,7 +241,8 @@ def assemble(
     pending: list[tuple[ActionKind, int, int, int | None, float, str]] = []
     whole = normalize(doc.text)
     choices = {
-        slot_id: choose(res.slots[slot_id], res.attempt_size, config, whole) for slot_id in res.order
+        slot_id: choose(res.slots[slot_id], res.attempt_size, config, whole)
+        for slot_id in res.order
     }
     order = list(res.order)
     starts = {slot_id: normalize(choices[slot_id].text) for slot_id in order}
