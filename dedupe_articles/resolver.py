@@ -118,6 +118,7 @@ class Resolver:
         self.join_model = JoinModel(b.text for b in doc.blocks)  # learns lazily
         self._arrivals = 0
         self._at_head = False
+        self._before: Block | None = None  # the block handled just before this one
         self.polluted = bool(doc.markers)  # markers seen, or a whole block repeated
         self._seen_text: dict[str, int] = {}  # block text -> the slot it first went to
         self._recent_mark = 0  # arrivals before the current segment began
@@ -155,10 +156,12 @@ class Resolver:
                     ]  # fmt: skip
                     if any(self._stitch(block, *cut) for cut in cuts):
                         pending = [] if i == 0 else pending
+                        self._before = block
                         continue
                 self._at_head = i == 0
                 self._place(block, blocks, i)
                 self._at_head = False
+                self._before = block
             recent = self._recent_mark
             self._recent_mark = self._arrivals
             cut = self._cut_at_end(blocks[-1])
@@ -630,6 +633,10 @@ class Resolver:
             if further:
                 variant = max(further, key=lambda v: len(v.units[-1].key))
                 cut = variant.units[-1]
+            if len(cut.key) < self.config.min_partial_chars and body[:1].isupper():
+                return False  # "Lo" + "No soy...": a capital does not finish a word
+            if variant.kind is BlockKind.HEADING and variant.blocks[-1] is not self._before:
+                return False  # a heading goes on only right after itself
         if (
             cut is not None
             and not restarted_possible(self, body)
