@@ -625,13 +625,15 @@ class Resolver:
         if cut is not None:
             # Another attempt of this paragraph may have been cut later: it, not this
             # shorter copy, is where the text goes on.
+            # (A few characters cut off may begin another slot's cut paragraph too.)
+            others = self._cut_variants() if len(cut.key) < self.config.min_partial_chars else []
             further = [
-                v for v in self.slots[slot_id].variants
+                (sid, v) for sid, v in [*((slot_id, v) for v in self.slots[slot_id].variants), *others]
                 if v.units and not v.units[-1].complete and len(v.units[-1].key) > len(cut.key)
                 and v.units[-1].key.startswith(cut.key)
             ]  # fmt: skip
             if further:
-                variant = max(further, key=lambda v: len(v.units[-1].key))
+                slot_id, variant = max(further, key=lambda sv: len(sv[1].units[-1].key))
                 cut = variant.units[-1]
             if len(cut.key) < self.config.min_partial_chars and body[:1].isupper():
                 return False  # "Lo" + "No soy...": a capital does not finish a word
