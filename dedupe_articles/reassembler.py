@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from dedupe_articles.config import Config
 from dedupe_articles.index import Relation, relate
 from dedupe_articles.normalize import has_continuation_tag, is_unspaced, normalize
-from dedupe_articles.resolver import Resolution, Slot, Variant
 from dedupe_articles.result import Action, ActionKind, excerpt
+from dedupe_articles.slots import Resolution, Slot, Variant
 from dedupe_articles.splitter import BlockKind, Document, Unit
 
 _NEWLINE = re.compile("\n")

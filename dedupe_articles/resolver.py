@@ -16,90 +16,31 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from dedupe_articles.config import Config
 from dedupe_articles.index import Match, Relation, ShingleIndex, relate
 from dedupe_articles.normalize import (
     JoinModel,
-    boundary_joiner,
     has_continuation_tag,
     is_unspaced,
-    normalize,
-    strip_leading_ellipsis,
 )
 from dedupe_articles.result import ActionKind
+from dedupe_articles.slots import PROSE as _PROSE
+from dedupe_articles.slots import (
+    Continuation,
+    Event,
+    Resolution,
+    Slot,
+    Variant,
+    group,
+)
 from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
+from dedupe_articles.stitcher import Stitcher, resplit_tail
 
-_PROSE = (BlockKind.PARAGRAPH, BlockKind.QUOTE)
-_STITCHABLE = (*_PROSE, BlockKind.HEADING)
-_MAX_HEADING_REST = 80
-_RECENT_SLOTS = 64
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
 
 
-def group(kind: BlockKind) -> BlockKind:
-    """Kinds that may be variants of each other (a quote is prose)."""
-    return BlockKind.PARAGRAPH if kind in _PROSE else kind
-
-
-@dataclass
-class Variant:
-    """One attempt's text of a slot; ``blocks`` are the input blocks it came from."""
-
-    text: str
-    kind: BlockKind
-    units: list[Unit]
-    attempt: int
-    order: int
-    blocks: list[Block]
-
-
-@dataclass
-class Slot:
-    """One block of the clean article and every attempt of it."""
-
-    id: int
-    kind: BlockKind
-    variants: list[Variant] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Event:
-    """A decision taken while resolving; ``slot`` is the slot it matched, if any."""
-
-    kind: ActionKind
-    start: int
-    end: int
-    slot: int | None
-    score: float
-    detail: str
-
-
-@dataclass(frozen=True)
-class _Continuation:
-    """One stitch: what the variant was before, the key of what was stitched on,
-    the joined text, and the block it came from."""
-
-    slot: int
-    variant: Variant
-    base: str
-    tail: str
-    joined: str
-    block: Block
-
-
-@dataclass
-class Resolution:
-    """What the resolver hands the reassembler."""
-
-    slots: dict[int, Slot]
-    order: list[int]
-    events: list[Event]
-    attempt_size: Counter[int]
-
-
-class Resolver:
+class Resolver(Stitcher):
     """Walks the blocks once, in input order, keeping a cursor in the clean article."""
 
     def __init__(self, doc: Document, config: Config) -> None:
@@ -122,7 +63,7 @@ class Resolver:
         self.polluted = bool(doc.markers)  # markers seen, or a whole block repeated
         self._seen_text: dict[str, int] = {}  # block text -> the slot it first went to
         self._recent_mark = 0  # arrivals before the current segment began
-        self.continuations: list[_Continuation] = []
+        self.continuations: list[Continuation] = []
         self._prev: tuple[int, Variant] | None = None  # the variant the last block joined
 
     def run(self) -> Resolution:
@@ -504,7 +445,7 @@ class Resolver:
             # its two blocks together are one variant, paragraph break included.
             variant = prev[1]
             variant.text = variant.text + "\n\n" + block.text
-            _resplit_tail(variant)
+            resplit_tail(variant)
             variant.blocks.append(block)
             self._index(slot_id, block.units)
         elif block.text not in known:
@@ -581,223 +522,6 @@ class Resolver:
         self.events.append(Event(kind, block.start + s, block.start + e, slot, 100.0, why))
 
     # -- stitching -----------------------------------------------------------
-
-    def _cut_at_end(self, block: Block) -> tuple[int, Variant] | None:
-        """The variant cut mid-sentence that the next segment may continue.
-
-        Usually the segment's own last block; but when that block was only a
-        shorter copy of an attempt (regenerations are glued in any order), the
-        cut is at the end of the article built so far.
-        """
-        if not self.config.stitch or self.last is None or not self.order:
-            return None
-        last_unit = block.units[-1] if block.units else None
-        if (
-            block.kind in _STITCHABLE
-            and last_unit is not None
-            and not last_unit.complete
-            and (len(block.key) >= self.config.min_partial_chars or block.kind is BlockKind.HEADING)
-        ):
-            slot = self.slots[self.last]
-            mine = next((v for v in slot.variants if v.blocks[-1] is block), None)
-            if mine is not None and len(mine.text) >= max(len(v.text) for v in slot.variants):
-                return self.last, mine
-        tail = self.order[-1]
-        prose = [v for v in self.slots[tail].variants if v.kind in _STITCHABLE and v.units]
-        if prose:
-            longest = max(prose, key=lambda v: (len(v.text), -v.order))
-            if not longest.units[-1].complete:
-                return tail, longest
-        return None
-
-    def _stitch(self, block: Block, slot_id: int, variant: Variant) -> bool:
-        """Join a continuation onto the paragraph the marker cut, if it continues it."""
-        if block.kind not in _PROSE or not block.units:
-            return False
-        if variant.kind is BlockKind.HEADING and not _heading_rest(block):
-            return False  # only the short unfinished rest of a heading line continues it
-        body = strip_leading_ellipsis(block.text)
-        skipped = len(block.text) - len(body)
-        first = split_units(body, block.kind)
-        if not first:
-            return False
-        cut = variant.units[-1] if variant.units else None
-        if cut is not None:
-            # Another attempt of this paragraph may have been cut later: it, not this
-            # shorter copy, is where the text goes on.
-            # (A few characters cut off may begin another slot's cut paragraph too.)
-            others = self._cut_variants() if len(cut.key) < self.config.min_partial_chars else []
-            further = [
-                (sid, v) for sid, v in [*((slot_id, v) for v in self.slots[slot_id].variants), *others]
-                if v.units and not v.units[-1].complete and len(v.units[-1].key) > len(cut.key)
-                and v.units[-1].key.startswith(cut.key)
-            ]  # fmt: skip
-            if further:
-                slot_id, variant = max(further, key=lambda sv: len(sv[1].units[-1].key))
-                cut = variant.units[-1]
-            if len(cut.key) < self.config.min_partial_chars and body[:1].isupper():
-                return False  # "Lo" + "No soy...": a capital does not finish a word
-            if variant.kind is BlockKind.HEADING and variant.blocks[-1] is not self._before:
-                return False  # a heading goes on only right after itself
-        if (
-            cut is not None
-            and not restarted_possible(self, body)
-            and any(
-                m.relation is Relation.PREFIX
-                for m in self.index.lookup(cut.text, cut.key, cut=True)
-            )
-        ):
-            return False  # the "cut" sentence is known whole: a truncated copy, not a cut
-        key = normalize(body)
-        if any(r.tail.startswith(key) for r in self.continuations):
-            return False  # another (shorter) attempt of a continuation already stitched in
-        restarted = False
-        for record in reversed(self.continuations):
-            if (
-                record.variant.text == record.joined
-                and len(key) > len(record.tail)
-                and key.startswith(record.tail)
-            ):
-                # Another, longer attempt of the continuation just stitched on:
-                # it replaces the shorter one rather than following it.
-                slot_id, variant = record.slot, record.variant
-                variant.text = record.base
-                old = record.block
-                self.events.append(Event(ActionKind.TRUNCATED, old.start, old.end, slot_id, 100.0,
-                                         "shorter attempt of a stitched continuation"))  # fmt: skip
-                restarted = True
-                break
-        overlap = self._overlap(variant.text, body)
-        if overlap == 0 and not restarted:
-            # The continuation may repeat the end of another cut paragraph (the
-            # marker's own predecessor can be a stray copy): that one wins.
-            for other_id, other in self._cut_variants():
-                size = self._overlap(other.text, body)
-                if size > overlap:
-                    slot_id, variant, overlap = other_id, other, size
-        if not restarted:
-            for j, unit in enumerate(first[:2]):
-                found = self.index.lookup(unit.text, unit.key, cut=not unit.complete, head=j == 0)
-                # Text known elsewhere is an ordinary copy, not a continuation (an
-                # overlap may be chance: "marlu" ends one word, starts another).
-                if any(m.slot != slot_id or not overlap for m in found):
-                    return False
-        if overlap:
-            # What follows the repeated words keeps its own spacing ("fox| jumps").
-            joined = variant.text.rstrip() + body[overlap:].rstrip()
-        else:
-            tail = body.lstrip()
-            joiner = boundary_joiner(variant.text, tail, self.join_model)
-            if joiner == "" and self._spaced_cut(variant, block) and not is_unspaced(tail[:1]):
-                joiner = " "  # the glued text kept the space that stood at the cut
-            joined = variant.text.rstrip() + joiner + tail
-        self.continuations.append(
-            _Continuation(
-                slot_id, variant, variant.text.rstrip(), normalize(body[overlap:]), joined, block
-            )
-        )
-        variant.text = joined
-        fresh = _resplit_tail(variant)
-        variant.blocks.append(block)
-        self._index(slot_id, fresh)
-        self.attempt_size[self.attempt] += len(block.key)
-        detail = (
-            f"continues the cut paragraph; {overlap} repeated characters removed"
-            if overlap
-            else ("continues the cut paragraph")
-        )
-        self.events.append(
-            Event(
-                ActionKind.STITCHED,
-                block.start,
-                block.start + skipped + overlap,
-                slot_id,
-                100.0,
-                detail,
-            )
-        )
-        self.last = slot_id
-        self.in_run = True  # what follows a continuation may repeat what followed it before
-        return True
-
-    def _cut_variants(self) -> list[tuple[int, Variant]]:
-        """The longest variant of each recent slot whose text ends mid-sentence.
-
-        Only the most recently opened slots are looked at: a continuation follows
-        a cut made lately, and scanning every slot would make long inputs quadratic.
-        """
-        out = []
-        for slot_id in range(max(0, len(self.slots) - _RECENT_SLOTS), len(self.slots)):
-            prose = [v for v in self.slots[slot_id].variants if v.kind in _PROSE and v.units]
-            if prose:
-                longest = max(prose, key=lambda v: (len(v.text), -v.order))
-                if not longest.units[-1].complete:
-                    out.append((slot_id, longest))
-        return out
-
-    def _spaced_cut(self, variant: Variant, block: Block) -> bool:
-        """Whether whitespace stood at the cut: after the cut text or before its
-        continuation, on the same line as the marker."""
-        text = self.doc.text
-        line_start = text.rfind("\n", 0, block.start) + 1
-        lead = text[line_start : block.start]
-        end = variant.blocks[-1].end
-        line_end = text.find("\n", end)
-        trail = text[end : line_end if line_end != -1 else len(text)]
-        # A space that only separates the text from an inline marker is no evidence.
-        return (lead != "" and lead.strip() == "") or (trail != "" and trail.strip() == "")
-
-    def _overlap(self, left: str, right: str) -> int:
-        """Length of the longest start of ``right`` that ``left`` already ends with."""
-        left = left.rstrip()
-        limit = min(len(left), len(right), 600)
-        for size in range(limit, self.config.min_overlap_chars - 1, -1):
-            piece = right[:size]
-            if not left.endswith(piece):
-                continue
-            before = left[-size - 1] if size < len(left) else " "
-            # In spaced scripts the repeated words must start at a word boundary.
-            if piece[0].isalnum() and before.isalnum() and not is_unspaced(piece[0]):
-                continue
-            return size
-        return 0
-
-
-def restarted_possible(resolver: Resolver, body: str) -> bool:
-    """Whether ``body`` restarts a continuation already stitched on (then the cut
-    it continues is, by construction, known whole)."""
-    key = normalize(body)
-    return any(
-        r.variant.text == r.joined and len(key) > len(r.tail) and key.startswith(r.tail)
-        for r in resolver.continuations
-    )
-
-
-def _heading_rest(block: Block) -> bool:
-    """Whether ``block`` can be the rest of a heading cut in two: one short unfinished
-    line that does not open like a sentence (a capital, in spaced scripts)."""
-    if len(block.units) > 1 or block.units[0].complete or "\n" in block.text:
-        return False
-    first = block.text[0]
-    if is_unspaced(first):
-        return len(block.text) <= _MAX_HEADING_REST // 4
-    return len(block.text) <= _MAX_HEADING_REST and not first.isupper()
-
-
-def _resplit_tail(variant: Variant) -> list[Unit]:
-    """Re-split a variant whose text grew at its end; return the units that changed.
-
-    Only the text from the start of its last unit on is split again, so a paragraph
-    stitched many times costs linear time, not quadratic.
-    """
-    keep = variant.units[:-1]
-    start = variant.units[-1].start if variant.units else 0
-    tail = [
-        Unit(u.text, u.start + start, u.end + start, u.key, u.complete)
-        for u in split_units(variant.text[start:], variant.kind)
-    ]
-    variant.units = keep + tail
-    return tail
 
 
 def _continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:

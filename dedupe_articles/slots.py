@@ -1,0 +1,77 @@
+"""The resolver's data: slots of the clean article and the attempts (variants) of each.
+
+A *slot* is one block of the clean article; a *variant* is one attempt's text of
+it. The resolver builds them, the reassembler picks and merges the variants.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from dedupe_articles.result import ActionKind
+from dedupe_articles.splitter import Block, BlockKind, Unit
+
+_PROSE = (BlockKind.PARAGRAPH, BlockKind.QUOTE)
+PROSE = _PROSE
+
+
+def group(kind: BlockKind) -> BlockKind:
+    """Kinds that may be variants of each other (a quote is prose)."""
+    return BlockKind.PARAGRAPH if kind in _PROSE else kind
+
+
+@dataclass
+class Variant:
+    """One attempt's text of a slot; ``blocks`` are the input blocks it came from."""
+
+    text: str
+    kind: BlockKind
+    units: list[Unit]
+    attempt: int
+    order: int
+    blocks: list[Block]
+
+
+@dataclass
+class Slot:
+    """One block of the clean article and every attempt of it."""
+
+    id: int
+    kind: BlockKind
+    variants: list[Variant] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A decision taken while resolving; ``slot`` is the slot it matched, if any."""
+
+    kind: ActionKind
+    start: int
+    end: int
+    slot: int | None
+    score: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """One stitch: what the variant was before, the key of what was stitched on,
+    the joined text, and the block it came from."""
+
+    slot: int
+    variant: Variant
+    base: str
+    tail: str
+    joined: str
+    block: Block
+
+
+@dataclass
+class Resolution:
+    """What the resolver hands the reassembler."""
+
+    slots: dict[int, Slot]
+    order: list[int]
+    events: list[Event]
+    attempt_size: Counter[int]
