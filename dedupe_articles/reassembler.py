@@ -105,7 +105,9 @@ def _credit(member: _Member, members: list[_Member], variants: Sequence[Variant]
     return 1.0
 
 
-def choose(slot: Slot, attempt_size: dict[int, int], config: Config, whole: str = "") -> _Choice:
+def choose(
+    slot: Slot, attempt_size: dict[int, int], config: Config, whole: str = "", raw: str = ""
+) -> _Choice:
     """The slot's output text: the best variant, completed from the others."""
     variants = slot.variants
     clusters = cluster(slot, config)
@@ -114,10 +116,14 @@ def choose(slot: Slot, attempt_size: dict[int, int], config: Config, whole: str 
         for member in members:
             coverage[member[0]] += _credit(member, members, variants)
 
-    def rank(vi: int) -> tuple[float, bool, int, int]:
+    def rank(vi: int) -> tuple[float, bool, int, int, int]:
         v = variants[vi]
-        tagged = v.kind is BlockKind.HEADING and has_continuation_tag(v.text)
-        return (round(coverage[vi], 6), not tagged, attempt_size.get(v.attempt, 0), -v.order)
+        heading = v.kind is BlockKind.HEADING
+        tagged = heading and has_continuation_tag(v.text)
+        # A heading's form ("## H" or "**H**") is the one the input repeats most.
+        copies = raw.count(v.text) if heading and raw else 0
+        size = attempt_size.get(v.attempt, 0)
+        return (round(coverage[vi], 6), not tagged, copies, size, -v.order)
 
     best = max(range(len(variants)), key=rank)
     picks: list[_Member] = []
@@ -241,7 +247,7 @@ def assemble(
     pending: list[tuple[ActionKind, int, int, int | None, float, str]] = []
     whole = normalize(doc.text)
     choices = {
-        slot_id: choose(res.slots[slot_id], res.attempt_size, config, whole)
+        slot_id: choose(res.slots[slot_id], res.attempt_size, config, whole, doc.text)
         for slot_id in res.order
     }
     order = list(res.order)

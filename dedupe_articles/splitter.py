@@ -177,7 +177,7 @@ def parse(text: str, config: Config) -> Document:
             block.head = True  # a missing marker: the block goes on with a cut paragraph
         elif block.kind is BlockKind.PARAGRAPH and block.text[0].islower():
             block.head = True  # a paragraph does not open in lower case: a cut's tail
-        if block.head and block.kind is BlockKind.PARAGRAPH:
+        if block.kind is BlockKind.PARAGRAPH and (block.head or markers):
             _drop_leading_ellipsis(block)
         ends_segment = i + 1 == len(blocks) or blocks[i + 1].segment != block.segment
         if ends_segment and block.kind in _MAYBE_CUT and block.units:
