@@ -403,8 +403,15 @@ class Resolver(Stitcher):
             p = self.pos[cand]
             if cand == self.last or (self.in_run and here < p <= here + 2):
                 return True
-            if i == 0 and len(seg_blocks) == 1 and here - 2 <= p <= here:
-                return True  # an attempt restarting at what was just written, cut there
+            if i == 0 and len(seg_blocks) == 1:
+                if here - 2 <= p <= here:
+                    return True  # an attempt restarting at what was just written, cut there
+                keys = [u.key for u in block.units]
+                if self.polluted and any(
+                    [u.key for u in v.units[: len(keys)]] == keys and len(v.units) > len(keys)
+                    for v in self.slots[cand].variants
+                ):
+                    return True  # alone between markers, the opening of a kept paragraph
             stop = min(len(seg_blocks), i + 1 + self.config.lookahead_blocks)
             run = len(block.key)
             for j in range(i + 1, stop):
