@@ -125,6 +125,12 @@ class Resolver(Stitcher):
             for match in self.index.lookup(
                 unit.text, unit.key, cut=not unit.complete, head=head, cutoff=cutoff
             ):
+                if (
+                    block.kind is BlockKind.CODE
+                    and unit.complete
+                    and match.relation is not Relation.EXACT
+                ):
+                    continue  # two finished code blocks sharing lines are two examples
                 if match.relation is Relation.CONTAINS and not self._rest_known(
                     unit.key, match.key
                 ):

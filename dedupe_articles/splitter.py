@@ -341,6 +341,11 @@ def split_units(text: str, kind: BlockKind) -> list[Unit]:
         complete = heading or kind is not BlockKind.PARAGRAPH or bool(_TERMINAL.search(raw))
         if raw.endswith(("…", "...")) and kind is BlockKind.PARAGRAPH:
             complete = False
+        if kind is BlockKind.CODE:
+            # Code is complete when its fence is closed: only an unclosed block can
+            # be a cut copy of a longer one.
+            lines = raw.split("\n")
+            complete = len(lines) > 1 and _FENCE.match(lines[-1]) is not None
         units.append(Unit(raw, s + lead, s + lead + len(raw), key, complete))
     return units
 
