@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from articles import EXPECTED, POLLUTED
 
 import dedupe_articles.cli as cli
 import dedupe_articles.files as files
@@ -22,15 +23,6 @@ from dedupe_articles import Config, clean
 from dedupe_articles.cli import main
 from dedupe_articles.result import Action, ActionKind, CleanResult
 
-POLLUTED = (
-    "# Title\n\nFirst paragraph here, long enough to count.\n\n"
-    "Second paragraph, also quite long enough.\n---END---\n"
-    "Second paragraph, also quite long enough.\n"
-)
-EXPECTED = (
-    "# Title\n\nFirst paragraph here, long enough to count.\n\n"
-    "Second paragraph, also quite long enough.\n"
-)
 CLEAN = "# Notes\n\nA clean article with nothing to remove.\n"
 P, E, C = POLLUTED.encode(), EXPECTED.encode(), CLEAN.encode()
 DIFF = (

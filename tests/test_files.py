@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from articles import EXPECTED, POLLUTED
 
 from dedupe_articles import Config, clean
 from dedupe_articles.files import (
@@ -26,15 +27,6 @@ from dedupe_articles.files import (
 )
 from dedupe_articles.result import Action, ActionKind, CleanResult
 
-POLLUTED = (
-    "# Title\n\nFirst paragraph here, long enough to count.\n\n"
-    "Second paragraph, also quite long enough.\n---END---\n"
-    "Second paragraph, also quite long enough.\n"
-)
-EXPECTED = (
-    "# Title\n\nFirst paragraph here, long enough to count.\n\n"
-    "Second paragraph, also quite long enough.\n"
-)
 ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
 
 
