@@ -239,7 +239,16 @@ class Resolver(Stitcher):
         elif len(major) <= 1:
             target = major[0] if major else max(runs, key=lambda s: (counts[s], -self.pos[s]))
             self._place_partial(block, per_unit, assign, target, seg_blocks, i)
-        elif strong and covered == n:
+        elif (
+            strong
+            and covered == n
+            and not any(
+                found[s].relation in (Relation.EXTENDS, Relation.CONTAINS)
+                for found, s in zip(per_unit, assign, strict=True)
+                if s is not None
+            )
+        ):
+            # (A sentence longer than its kept copy is new text: not an echo.)
             first = min(runs, key=lambda s: self.pos[s])
             self._event(ActionKind.ECHO, block, 0, len(block.text), first, "echo of earlier blocks")
         elif strong and 2 * covered >= n:
