@@ -186,6 +186,16 @@ class ShingleIndex:
                 found.append(entry)
         return found
 
+    def completes(self, key: str) -> bool:
+        """Whether a longer indexed sentence begins with ``key`` (which is then a cut
+        copy of it, even when ``key`` itself is indexed too)."""
+        if len(key) < self.config.min_partial_chars:
+            return False
+        return any(
+            len(self._keys[e]) > len(key) and self._keys[e].startswith(key)
+            for e in self._containing(key)
+        )
+
     def lookup(
         self,
         text: str,

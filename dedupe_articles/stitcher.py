@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from dedupe_articles.config import Config
-from dedupe_articles.index import Relation, ShingleIndex
+from dedupe_articles.index import ShingleIndex
 from dedupe_articles.normalize import (
     JoinModel,
     boundary_joiner,
@@ -108,14 +108,7 @@ class Stitcher:
                 return False  # "Lo" + "No soy...": a capital does not finish a word
             if variant.kind is BlockKind.HEADING and variant.blocks[-1] is not self._before:
                 return False  # a heading goes on only right after itself
-        if (
-            cut is not None
-            and not restarted_possible(self, body)
-            and any(
-                m.relation is Relation.PREFIX
-                for m in self.index.lookup(cut.text, cut.key, cut=True)
-            )
-        ):
+        if cut is not None and not restarted_possible(self, body) and self.index.completes(cut.key):
             return False  # the "cut" sentence is known whole: a truncated copy, not a cut
         key = normalize(body)
         if any(r.tail.startswith(key) for r in self.continuations):
