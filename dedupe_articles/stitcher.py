@@ -106,8 +106,14 @@ class Stitcher:
                 cut = variant.units[-1]
             if len(cut.key) < self.config.min_partial_chars and body[:1].isupper():
                 return False  # "Lo" + "No soy...": a capital does not finish a word
-            if variant.kind is BlockKind.HEADING and variant.blocks[-1] is not self._before:
-                return False  # a heading goes on only right after itself
+            if variant.kind is BlockKind.HEADING and (
+                variant.blocks[-1] is not self._before
+                or len(self.slots[slot_id].variants) > 1
+                or cut.text.rstrip("*_ ").endswith(("?", "？", "!", "！", "。", ".", ":", "："))
+            ):
+                # A heading goes on only right after itself, and only when it is not
+                # known whole (repeated elsewhere, or ending like a sentence).
+                return False
         if cut is not None and not restarted_possible(self, body) and self.index.completes(cut.key):
             return False  # the "cut" sentence is known whole: a truncated copy, not a cut
         key = normalize(body)
