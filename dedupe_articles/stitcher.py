@@ -143,6 +143,8 @@ class Stitcher:
                 size = self._overlap(other.text, body)
                 if size > overlap:
                     slot_id, variant, overlap = other_id, other, size
+        if overlap >= len(body.rstrip()):
+            return False  # nothing beyond the repeated words: a copy, not a continuation
         if not restarted:
             for j, unit in enumerate(first[:2]):
                 found = self.index.lookup(unit.text, unit.key, cut=not unit.complete, head=j == 0)
