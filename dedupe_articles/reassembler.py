@@ -106,24 +106,31 @@ def _credit(member: _Member, members: list[_Member], variants: Sequence[Variant]
 
 
 def choose(
-    slot: Slot, attempt_size: dict[int, int], config: Config, whole: str = "", raw: str = ""
+    slot: Slot,
+    attempt_size: dict[int, int],
+    config: Config,
+    whole: str = "",
+    raw: str = "",
+    finished: dict[int, bool] | None = None,
 ) -> _Choice:
     """The slot's output text: the best variant, completed from the others."""
     variants = slot.variants
+    finished = finished or {}
     clusters = cluster(slot, config)
     coverage = [0.0] * len(variants)
     for members in clusters:
         for member in members:
             coverage[member[0]] += _credit(member, members, variants)
 
-    def rank(vi: int) -> tuple[float, bool, int, int, int]:
+    def rank(vi: int) -> tuple[float, bool, int, bool, int, int]:
         v = variants[vi]
         heading = v.kind is BlockKind.HEADING
         tagged = heading and has_continuation_tag(v.text)
         # A heading's form ("## H" or "**H**") is the one the input repeats most.
         copies = raw.count(v.text) if heading and raw else 0
         size = attempt_size.get(v.attempt, 0)
-        return (round(coverage[vi], 6), not tagged, copies, size, -v.order)
+        done = finished.get(v.attempt, True)  # a cut attempt is not the complete one
+        return (round(coverage[vi], 6), not tagged, copies, done, size, -v.order)
 
     best = max(range(len(variants)), key=rank)
     picks: list[_Member] = []
@@ -247,7 +254,7 @@ def assemble(
     pending: list[tuple[ActionKind, int, int, int | None, float, str]] = []
     whole = normalize(doc.text)
     choices = {
-        slot_id: choose(res.slots[slot_id], res.attempt_size, config, whole, doc.text)
+        slot_id: choose(res.slots[slot_id], res.attempt_size, config, whole, doc.text, res.finished)
         for slot_id in res.order
     }
     order = list(res.order)

@@ -53,6 +53,7 @@ class Resolver(Stitcher):
         self.events: list[Event] = []
         self.attempt = 0
         self.attempt_size: Counter[int] = Counter()
+        self.finished: dict[int, bool] = {}  # whether an attempt's last block ended a sentence
         self.last: int | None = None
         self.in_run = False
         self.cut_keys: dict[int, set[str]] = {}
@@ -111,7 +112,7 @@ class Resolver(Stitcher):
             pending = ([cut] if cut is not None else []) + [
                 c for c in pending if c != cut and not c[1].units[-1].complete
             ][:2]
-        return Resolution(self.slots, self.order, self.events, self.attempt_size)
+        return Resolution(self.slots, self.order, self.events, self.attempt_size, self.finished)
 
     # -- placement -----------------------------------------------------------
 
@@ -162,6 +163,7 @@ class Resolver(Stitcher):
         self.attempt_size[self.attempt] += len(block.key)
         if not block.units:
             return
+        self.finished[self.attempt] = block.units[-1].complete
         seen = self._seen_text.get(block.text)
         if (
             seen is not None

@@ -75,3 +75,4 @@ class Resolution:
     order: list[int]
     events: list[Event]
     attempt_size: Counter[int]
+    finished: dict[int, bool] = field(default_factory=dict)
