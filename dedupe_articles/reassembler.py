@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from dedupe_articles.config import Config
@@ -133,6 +133,11 @@ def choose(
         return (round(coverage[vi], 6), not tagged, copies, done, size, -v.order)
 
     best = max(range(len(variants)), key=rank)
+
+    def strength(vi: int) -> tuple[bool, int]:
+        v = variants[vi]
+        return finished.get(v.attempt, True), attempt_size.get(v.attempt, 0)
+
     picks: list[_Member] = []
     for members in clusters:
         own = [m for m in members if m[0] == best]
@@ -152,7 +157,7 @@ def choose(
             pick = max(longer, key=lambda m: (len(variants[m[0]].units[m[1]].key), rank(m[0])))
         elif not own:
             pick = max(members, key=lambda m: (variants[m[0]].units[m[1]].complete, rank(m[0])))
-        picks.append(_majority(pick, members, variants, whole))
+        picks.append(_majority(pick, members, variants, whole, strength))
     used: dict[int, set[int]] = {}
     for vi, ui in picks:
         used.setdefault(vi, set()).add(ui)
@@ -162,7 +167,11 @@ def choose(
 
 
 def _majority(
-    pick: _Member, members: list[_Member], variants: Sequence[Variant], whole: str
+    pick: _Member,
+    members: list[_Member],
+    variants: Sequence[Variant],
+    whole: str,
+    strength: Callable[[int], tuple[bool, int]],
 ) -> _Member:
     """The wording of a sentence most attempts agree on (a cut copy agrees with the
     wordings it begins); ``pick`` unless another wording has strictly more votes.
@@ -191,10 +200,13 @@ def _majority(
         if len(key) < len(pick_key) * 0.8:
             continue
         mine = votes(key)
-        if mine > best_votes or (
-            mine == best_votes and whole and whole.count(key) > whole.count(best_key)
-        ):
+        if mine > best_votes:
             best, best_votes = member, mine
+        elif mine == best_votes and whole:
+            here, there = whole.count(key), whole.count(best_key)
+            # Still tied: the wording of the attempt that ran to its end, the longest.
+            if here > there or (here == there and strength(member[0]) > strength(best[0])):
+                best, best_votes = member, mine
     return best
 
 
