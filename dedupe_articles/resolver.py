@@ -178,7 +178,15 @@ class Resolver(Stitcher):
         # continuation, is never legitimate repetition, however short.
         kind = group(block.kind)
         piece = block.kind in _PROSE and self._piece(block, per_unit)
-        strong = piece or self._strong(block)
+        # In a polluted article a sentence that is almost, not exactly, a kept one is
+        # a reworded attempt: sentences used twice on purpose repeat verbatim.
+        reworded = (
+            self.polluted
+            and block.kind in _PROSE
+            and len(block.key) >= self.config.strong_block_chars
+            and all(any(m.relation is Relation.NEAR for m in found.values()) for found in per_unit)
+        )
+        strong = piece or reworded or self._strong(block)
         full = [
             s for s in set.intersection(*(set(found) for found in per_unit))
             if group(self.slots[s].kind) is kind
