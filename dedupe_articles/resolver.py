@@ -408,8 +408,13 @@ class Resolver(Stitcher):
                 block.text.count("\n") >= 3 and len(block.key) >= 4 * self.config.strong_block_chars
             )
         if block.kind is BlockKind.LIST:
-            # Short items ("- Yes") repeat on purpose; items of whole sentences do not.
-            return all(len(u.key) >= 2 * self.config.strong_block_chars for u in block.units)
+            # Short items ("- Yes") repeat on purpose; items of whole sentences do not,
+            # nor, in an article already shown to repeat itself, a whole list of three.
+            whole_list = self.polluted and len(block.units) >= 3
+            long_items = all(len(u.key) >= 2 * self.config.strong_block_chars for u in block.units)
+            return long_items or (
+                whole_list and len(block.key) >= 2 * self.config.strong_block_chars
+            )
         if block.kind not in _PROSE or len(block.key) < self.config.strong_block_chars:
             return False
         return len(block.units) >= 2 or not block.units[0].complete
