@@ -12,23 +12,20 @@ import importlib
 import inspect
 import os
 import re
-import signal
 import sys
-import threading
 import time
 import typing
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import fields, replace
+from collections.abc import Sequence
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from dedupe_articles import __version__, clean
+from dedupe_articles.batch import available_cpus, process_pool, run_batch, sigterm_as_interrupt
 from dedupe_articles.config import Config
 from dedupe_articles.files import (
     STDIN_NAME,
-    Cleaner,
     FatalError,
     FileOutcome,
     Settings,
@@ -38,7 +35,6 @@ from dedupe_articles.files import (
     clean_bytes,
     discover,
     plan_outputs,
-    process_file,
 )
 from dedupe_articles.report import (
     Printer,
@@ -51,7 +47,7 @@ from dedupe_articles.report import (
 )
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
+    pass
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 123, 130
 
@@ -165,121 +161,6 @@ def _config_from(values: dict[str, Any]) -> Config:
     return config
 
 
-# --- running ---------------------------------------------------------------------
-
-
-_busy = False
-
-
-def _worker_init() -> None:
-    # Ctrl-C reaches the whole process group: the parent alone decides to stop, and
-    # lets the workers finish the file they are on.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _worker_sigterm)
-
-
-def _worker_sigterm(signum: int, frame: object) -> None:
-    # Killed mid-file: unwind so that atomic_write removes its temporary file (the
-    # article itself is untouched). Killed between files: leave without a traceback.
-    raise KeyboardInterrupt if _busy else SystemExit(128 + signum)
-
-
-def _work(target: Target, settings: Settings, cleaner: Cleaner) -> FileOutcome:
-    global _busy
-    _busy = True
-    try:
-        return process_file(target, settings, cleaner)
-    finally:
-        _busy = False
-
-
-def _raise_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Let ``kill`` stop a run as cleanly as Ctrl-C does (in the main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _cpus() -> int:
-    # The CPUs this process may run on (a container's limit), not the machine's.
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-@contextmanager
-def _pool(workers: int) -> Iterator[Executor | None]:
-    if workers < 2:
-        yield None
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
-    try:
-        # Fork the workers now, before the progress bar starts its thread: forking a
-        # process that has threads can deadlock the child.
-        pool.submit(int)
-        yield pool
-    finally:
-        # On Ctrl-C: drop what has not started, wait for the files being written.
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def run_batch(
-    items: Sequence[Target | FileOutcome],
-    settings: Settings,
-    pool: Executor | None,
-    emit: Callable[[FileOutcome], None],
-    advance: Callable[[], None],
-) -> list[FileOutcome]:
-    """Process every target; call ``emit`` in path order as soon as each is ready."""
-    results: list[FileOutcome | None] = [i if isinstance(i, FileOutcome) else None for i in items]
-    emitted = 0
-
-    def flush() -> None:
-        nonlocal emitted
-        while emitted < len(results) and (ready := results[emitted]) is not None:
-            emit(ready)
-            results[emitted] = replace(ready, diff=None)  # printed; no need to keep it
-            emitted += 1
-
-    def deliver(index: int, outcome: FileOutcome) -> None:
-        results[index] = outcome
-        advance()
-        flush()
-
-    for item in items:
-        if isinstance(item, FileOutcome):
-            advance()
-    flush()
-    todo = [(i, t) for i, t in enumerate(items) if isinstance(t, Target)]
-    if pool is None:
-        for index, target in todo:
-            deliver(index, process_file(target, settings, clean))
-        return [r for r in results if r is not None]
-    from concurrent.futures import as_completed
-
-    futures = {pool.submit(_work, t, settings, clean): (i, t) for i, t in todo}
-    for future in as_completed(futures):
-        index, target = futures[future]
-        try:
-            outcome = future.result()
-        except Exception as exc:  # a worker died, or the task could not be sent to one
-            outcome = FileOutcome(target.path, "failed", error=f"internal error: {exc!r}")
-        deliver(index, outcome)
-    return [r for r in results if r is not None]
-
-
 _WRITES: dict[str, WriteMode] = {
     "output-dir": "output-dir",
     "in-place": "in-place",
@@ -379,9 +260,9 @@ def _run(paths: Sequence[str], opts: dict[str, Any]) -> int:
                 reason = "not a directory" if isinstance(exc, FileExistsError) else exc.strerror
                 raise FatalError(f"cannot write to {opts['output_dir']}: {reason}") from None
         targets = sum(isinstance(item, Target) for item in items)
-        workers = min(opts["jobs"] or _cpus(), targets)
+        workers = min(opts["jobs"] or available_cpus(), targets)
         show = stderr_is_terminal() and not opts["quiet"] and len(items) > 1
-        with _pool(workers) as pool, progress_bar(len(items), show) as advance:
+        with process_pool(workers) as pool, progress_bar(len(items), show) as advance:
             outcomes = run_batch(items, settings, pool, printer, advance)
     failed = any(o.status == "failed" for o in outcomes)
     if opts["report"] is not None:
@@ -563,7 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command and return its exit code."""
     args = list(argv) if argv is not None else sys.argv[1:]
     try:
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             code = cli.main(args, prog_name="dedupe-articles", standalone_mode=False)
     except click.ClickException as exc:
         exc.show()

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field, replace
 from importlib import import_module
 from typing import Any
 
+from dedupe_articles.batch import available_cpus
 from dedupe_articles.config import Config
 from dedupe_articles.files import (
     Settings,
@@ -229,7 +230,7 @@ def _client(
     Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
     if scheduler is None:
-        workers = n_workers or _cpus()
+        workers = n_workers or available_cpus()
         # Processes, one thread each: the cleaner is pure Python and holds the GIL.
         # A process-local file system (memory://) needs a cluster of threads instead.
         try:
@@ -261,12 +262,6 @@ def _client(
         ) from None
     with client:
         yield client
-
-
-def _cpus() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def _check_workers(client: Any, scheduler: str | None, timeout: float) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from articles import EXPECTED, POLLUTED
 
+import dedupe_articles.batch as batch
 import dedupe_articles.cli as cli
 import dedupe_articles.files as files
 import dedupe_articles.report as report
@@ -497,7 +498,7 @@ def test_only_flags_the_user_set_reach_config(
         seen.append(config)
         return CleanResult(text=text)
 
-    monkeypatch.setattr(cli, "clean", spy)
+    monkeypatch.setattr(batch, "clean", spy)
     assert main(["--check", "b.txt", "-j", "1"]) == 0
     flags = ["--no-stitch", "--marker", "A", "--marker", "B", "--min-overlap-chars", "7"]
     assert main(["--check", "b.txt", *flags]) == 0
@@ -518,7 +519,7 @@ def test_engine_crash_fails_one_file_only(
             text=text[:cut], actions=(Action(ActionKind.MARKER, cut, cut, 6, 6, ""),)
         )
 
-    monkeypatch.setattr(cli, "clean", fragile)
+    monkeypatch.setattr(batch, "clean", fragile)
     assert main(["--in-place", ".", "-j", "1"]) == 123
     assert tree(corpus) == {"a.txt": E, "b.txt": C, "sub/c.txt": E}
     assert "error: cannot clean b.txt: internal error: RuntimeError: boom\n" in (
@@ -536,7 +537,7 @@ def test_ctrl_c_stops_cleanly(
             raise KeyboardInterrupt
         return real(target, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cli, "process_file", interrupt_on_second)
+    monkeypatch.setattr(batch, "process_file", interrupt_on_second)
     assert main(["--in-place", ".", "-j", "1"]) == 130
     assert tree(corpus) == {"a.txt": E, "b.txt": C, "sub/c.txt": P}
     assert capsys.readouterr().err.endswith("error: interrupted; no file was left half-written\n")
