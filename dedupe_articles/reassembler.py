@@ -273,8 +273,6 @@ def assemble(
     starts = {slot_id: normalize(choices[slot_id].text) for slot_id in order}
     for i in range(len(order) - 1, -1, -1):
         scraps = res.slots[order[i]].variants
-        if res.slots[order[i]].kind not in (BlockKind.PARAGRAPH, BlockKind.QUOTE):
-            continue  # a short heading ending a segment is a heading, not a scrap
         if not all(len(v.units) == 1 and _scrap(v.units[0], config) for v in scraps):
             continue
         key = scraps[0].units[0].key

@@ -135,12 +135,12 @@ class Stitcher:
                                          "shorter attempt of a stitched continuation"))  # fmt: skip
                 restarted = True
                 break
-        overlap = self._overlap(variant.text, body)
+        overlap = self._overlap(variant.text, body, whole_words=self._spaced_cut(variant, block))
         if overlap == 0 and not restarted:
             # The continuation may repeat the end of another cut paragraph (the
             # marker's own predecessor can be a stray copy): that one wins.
             for other_id, other in self._cut_variants():
-                size = self._overlap(other.text, body)
+                size = self._overlap(other.text, body, whole_words=self._spaced_cut(other, block))
                 if size > overlap:
                     slot_id, variant, overlap = other_id, other, size
         if overlap >= len(body.rstrip()):
@@ -217,8 +217,13 @@ class Stitcher:
         # A space that only separates the text from an inline marker is no evidence.
         return (lead != "" and lead.strip() == "") or (trail != "" and trail.strip() == "")
 
-    def _overlap(self, left: str, right: str) -> int:
-        """Length of the longest start of ``right`` that ``left`` already ends with."""
+    def _overlap(self, left: str, right: str, *, whole_words: bool = False) -> int:
+        """Length of the longest start of ``right`` that ``left`` already ends with.
+
+        ``whole_words``: a space stood at the cut, so ``left`` ends with a whole word
+        and the repeated words end at a word boundary too ("vellu| vellun" repeats
+        nothing).
+        """
         left = left.rstrip()
         limit = min(len(left), len(right), 600)
         for size in range(limit, self.config.min_overlap_chars - 1, -1):
@@ -228,6 +233,9 @@ class Stitcher:
             before = left[-size - 1] if size < len(left) else " "
             # In spaced scripts the repeated words must start at a word boundary.
             if piece[0].isalnum() and before.isalnum() and not is_unspaced(piece[0]):
+                continue
+            after = right[size] if size < len(right) else " "
+            if whole_words and after.isalnum() and not is_unspaced(piece[-1]):
                 continue
             return size
         return 0
