@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from dedupe_articles.config import Config
+from dedupe_articles.evidence import Evidence
 from dedupe_articles.index import Match, Relation, ShingleIndex, relate
 from dedupe_articles.normalize import (
     JoinModel,
@@ -35,12 +36,12 @@ from dedupe_articles.slots import (
     group,
 )
 from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
-from dedupe_articles.stitcher import Stitcher, resplit_tail
+from dedupe_articles.stitcher import resplit_tail
 
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
 
 
-class Resolver(Stitcher):
+class Resolver(Evidence):
     """Walks the blocks once, in input order, keeping a cursor in the clean article."""
 
     def __init__(self, doc: Document, config: Config) -> None:
@@ -115,49 +116,6 @@ class Resolver(Stitcher):
         return Resolution(self.slots, self.order, self.events, self.attempt_size, self.finished)
 
     # -- placement -----------------------------------------------------------
-
-    def _lookup(self, block: Block) -> list[dict[int, Match]]:
-        per_unit: list[dict[int, Match]] = []
-        for j, unit in enumerate(block.units):
-            found: dict[int, Match] = {}
-            head = block.head and j == 0
-            # Table rows and code lines that differ by a number are different rows.
-            cutoff = 100.0 if block.kind in (BlockKind.TABLE, BlockKind.CODE) else None
-            for match in self.index.lookup(
-                unit.text, unit.key, cut=not unit.complete, head=head, cutoff=cutoff
-            ):
-                if (
-                    block.kind is BlockKind.CODE
-                    and unit.complete
-                    and match.relation is not Relation.EXACT
-                ):
-                    continue  # two finished code blocks sharing lines are two examples
-                if match.relation is Relation.CONTAINS and not self._rest_known(
-                    unit.key, match.key
-                ):
-                    continue  # a known sentence inside new text: the rest is content
-                found.setdefault(match.slot, match)
-            per_unit.append(found)
-        last = block.units[-1]
-        if (
-            len(per_unit) >= 2
-            and not last.complete
-            and len(last.key) < self.config.min_partial_chars
-        ):
-            # A few characters cut off after a sentence are too short to be evidence
-            # of anything: they go with the sentence they end, copied or new.
-            per_unit[-1] = {
-                s: Match(s, Relation.PREFIX, 100.0, m.key) for s, m in per_unit[-2].items()
-            }
-        return per_unit
-
-    def _rest_known(self, key: str, inner: str) -> bool:
-        """Whether what ``key`` holds besides ``inner`` is negligible or known text
-        (a heading and a sentence run together in a collapsed echo)."""
-        rest = key.replace(inner, "", 1).strip()
-        if len(rest) < self.config.min_partial_chars:
-            return True
-        return bool(self.index.lookup(rest, rest, cut=True, head=True))
 
     def _place(self, block: Block, seg_blocks: Sequence[Block], i: int) -> None:
         self.attempt_size[self.attempt] += len(block.key)
@@ -375,94 +333,6 @@ class Resolver(Stitcher):
             return
         for slot, units in groups:
             self._join(slot, _sub_block(block, units), jump=False)
-
-    def _piece(self, block: Block, per_unit: list[dict[int, Match]]) -> bool:
-        """Whether a prose block is only a piece of kept text: its first sentence
-        the tail of a kept one (at a segment's head), its last one cut from a kept
-        one, everything else copied."""
-        if not all(per_unit):
-            return False
-        last = len(per_unit) - 1
-        partial = False
-        for j, found in enumerate(per_unit):
-            for m in found.values():
-                cross = (
-                    m.relation is Relation.EXACT and self.slots[m.slot].kind is BlockKind.HEADING
-                )
-                if j == 0 and block.head and (m.relation is Relation.INSIDE or cross):
-                    partial = True
-                if j == last and not block.units[j].complete and m.relation is Relation.PREFIX:
-                    partial = True
-        return partial
-
-    def _strong(self, block: Block) -> bool:
-        """Whether a block may be judged a copy on its own evidence."""
-        if block.kind is BlockKind.HEADING:
-            # Generic headings ("Example") repeat on purpose; long specific ones do not.
-            return len(block.key) >= self.config.strong_block_chars
-        if block.kind is BlockKind.TABLE:
-            # Rows repeat on purpose; a whole table of several rows does not.
-            return len(block.units) >= 3 and len(block.key) >= 2 * self.config.strong_block_chars
-        if block.kind is BlockKind.CODE:
-            return (
-                block.text.count("\n") >= 3 and len(block.key) >= 4 * self.config.strong_block_chars
-            )
-        if block.kind is BlockKind.LIST:
-            # Short items ("- Yes") repeat on purpose; items of whole sentences do not,
-            # nor, in an article already shown to repeat itself, a whole list of three.
-            whole_list = self.polluted and len(block.units) >= 3
-            long_items = all(len(u.key) >= 2 * self.config.strong_block_chars for u in block.units)
-            return long_items or (
-                whole_list and len(block.key) >= 2 * self.config.strong_block_chars
-            )
-        if block.kind not in _PROSE or len(block.key) < self.config.strong_block_chars:
-            return False
-        return len(block.units) >= 2 or not block.units[0].complete
-
-    def _nearest(self, slots: Sequence[int]) -> int:
-        """Of several matching slots, the one the cursor most likely points at."""
-        here = self.pos[self.last] if self.last is not None else -1
-        return min(slots, key=lambda s: (self.pos[s] <= here, abs(self.pos[s] - here - 1)))
-
-    def _context(
-        self, block: Block, cands: Sequence[int], seg_blocks: Sequence[Block], i: int
-    ) -> bool:
-        """Whether a weak block's neighbours show it is part of a repeated run."""
-        here = self.pos[self.last] if self.last is not None else -2
-        for cand in cands:
-            p = self.pos[cand]
-            if cand == self.last or (self.in_run and here < p <= here + 2):
-                return True
-            if i == 0 and len(seg_blocks) == 1:
-                if here - 2 <= p <= here:
-                    return True  # an attempt restarting at what was just written, cut there
-                keys = [u.key for u in block.units]
-                if self.polluted and any(
-                    [u.key for u in v.units[: len(keys)]] == keys and len(v.units) > len(keys)
-                    for v in self.slots[cand].variants
-                ):
-                    return True  # alone between markers, the opening of a kept paragraph
-            stop = min(len(seg_blocks), i + 1 + self.config.lookahead_blocks)
-            run = len(block.key)
-            for j in range(i + 1, stop):
-                nxt = seg_blocks[j]
-                found_next = self._lookup(nxt)
-                hits = {s for found in found_next for s in found}
-                sure = self._strong(nxt) or (nxt.kind in _PROSE and self._piece(nxt, found_next))
-                if sure:
-                    if any(p < self.pos[s] <= p + (j - i) + 1 for s in hits):
-                        return True
-                    break
-                # Short blocks repeated in the same order, together long enough,
-                # are a repeated run too.
-                if not any(self.pos[s] == p + (j - i) for s in hits):
-                    break
-                run += len(nxt.key)
-                # In an article already shown to repeat itself, two structural blocks
-                # in a row ("* * *", "## Heading") repeating in order are enough.
-                if run >= 2 * self.config.strong_block_chars or self.polluted:
-                    return True
-        return False
 
     def _join(self, slot_id: int, block: Block, *, jump: bool = True) -> None:
         slot = self.slots[slot_id]
