@@ -25,6 +25,8 @@ _SPACE = regex.compile(r"\s+")
 _SPACE_NEAR_UNSPACED = regex.compile(
     r" (?=[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}、。，！？「」（）])"
     r"|(?<=[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}、。，！？「」（）]) "
+    # Full-width punctuation is ASCII after NFKC: "提言：** BCI" and "提言：**BCI" match.
+    r"|(?<=[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}][:;!?,.)]) "
 )
 _TRAILING_ELLIPSIS = regex.compile(r"(?:…|\.{3,}|・{3,})+$")
 _LEADING_ELLIPSIS = regex.compile(r"^\s*(?:…|\.{3,})+\s*")
@@ -61,6 +63,8 @@ def normalize(text: str, *, heading: bool = False) -> str:
     'results'
     >>> normalize("発揮される。")
     '発揮される。'
+    >>> normalize("提言：** BCIの課題")
+    '提言:bciの課題'
     """
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
