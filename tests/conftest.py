@@ -1,4 +1,4 @@
-"""Hypothesis profiles.
+"""Shared fixtures (``corpus``, from :mod:`filetree`) and Hypothesis profiles.
 
 The default profile is derandomized: every run, CI included, tests the same
 examples, so a landing never depends on luck. Search new examples with
@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 
+from filetree import corpus
 from hypothesis import settings
+
+__all__ = ["corpus"]  # the fixture, for every test module
 
 settings.register_profile("repeatable", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)

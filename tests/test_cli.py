@@ -6,63 +6,27 @@ import codecs
 import io
 import json
 import os
-import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from articles import EXPECTED, POLLUTED
+from filetree import C, E, P, stamps, tree
 
 import dedupe_articles.batch as batch
 import dedupe_articles.cli as cli
-import dedupe_articles.files as files
 import dedupe_articles.report as report
-from dedupe_articles import Config, clean
+from dedupe_articles import Config
 from dedupe_articles.cli import main
-from dedupe_articles.result import Action, ActionKind, CleanResult
+from dedupe_articles.result import ActionKind, CleanResult
 
-CLEAN = "# Notes\n\nA clean article with nothing to remove.\n"
-P, E, C = POLLUTED.encode(), EXPECTED.encode(), CLEAN.encode()
 DIFF = (
     "--- a.txt\t(original)\n+++ a.txt\t(cleaned)\n@@ -3,5 +3,3 @@\n"
     " First paragraph here, long enough to count.\n \n"
     " Second paragraph, also quite long enough.\n"
     "----END---\n-Second paragraph, also quite long enough.\n"
 )
-
-
-@pytest.fixture
-def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """``a.txt`` polluted, ``b.txt`` clean, ``sub/c.txt`` polluted; cwd is the corpus.
-
-    It is one level below ``tmp_path`` so that ``../out`` is private to the test.
-    """
-    root = tmp_path / "corpus"
-    (root / "sub").mkdir(parents=True)
-    monkeypatch.chdir(root)
-    (root / "a.txt").write_bytes(P)
-    (root / "b.txt").write_bytes(C)
-    (root / "sub" / "c.txt").write_bytes(P)
-    return root
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
-def stamps(root: Path) -> dict[str, tuple[int, int]]:
-    return {
-        p.relative_to(root).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino)
-        for p in root.rglob("*")
-        if p.is_file()
-    }
 
 
 def feed_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
@@ -299,25 +263,6 @@ def test_unwritable_report_is_a_failure(corpus: Path, capsys: pytest.CaptureFixt
     )
 
 
-def test_jobs_2_gives_the_same_bytes_as_jobs_1(
-    corpus: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    for i in range(6):
-        (corpus / "sub" / f"x{i}.txt").write_bytes(P if i % 2 else C)
-    (corpus / "sub" / "bad.txt").write_bytes(b"\xff")
-    results = []
-    for jobs in ("1", "2"):
-        code = main(["--check", "--diff", "--explain", ".", "-j", jobs, "--report", f"r{jobs}"])
-        out = capsys.readouterr().out
-        assert main([".", "-j", jobs, "-o", f"../out{jobs}"]) == 123
-        results.append(
-            (code, out, (corpus / f"r{jobs}").read_bytes(), tree(corpus / f"../out{jobs}"))
-        )
-    assert results[0] == results[1]
-    assert results[0][0] == 123
-    assert tree(corpus / "../out2")["sub/x1.txt"] == E
-
-
 # --- bad input and safety ----------------------------------------------------------
 
 
@@ -508,41 +453,6 @@ def test_only_flags_the_user_set_reach_config(
     ]
 
 
-def test_engine_crash_fails_one_file_only(
-    corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    def fragile(text: str, config: Config | None = None) -> CleanResult:
-        if "Notes" in text:
-            raise RuntimeError("boom")
-        cut = text.index("---END---")
-        return CleanResult(
-            text=text[:cut], actions=(Action(ActionKind.MARKER, cut, cut, 6, 6, ""),)
-        )
-
-    monkeypatch.setattr(batch, "clean", fragile)
-    assert main(["--in-place", ".", "-j", "1"]) == 123
-    assert tree(corpus) == {"a.txt": E, "b.txt": C, "sub/c.txt": E}
-    assert "error: cannot clean b.txt: internal error: RuntimeError: boom\n" in (
-        capsys.readouterr().err
-    )
-
-
-def test_ctrl_c_stops_cleanly(
-    corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    real = files.process_file
-
-    def interrupt_on_second(target: object, *args: object) -> object:
-        if str(getattr(target, "path", "")).startswith("b"):
-            raise KeyboardInterrupt
-        return real(target, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(batch, "process_file", interrupt_on_second)
-    assert main(["--in-place", ".", "-j", "1"]) == 130
-    assert tree(corpus) == {"a.txt": E, "b.txt": C, "sub/c.txt": P}
-    assert capsys.readouterr().err.endswith("error: interrupted; no file was left half-written\n")
-
-
 # --- real processes ----------------------------------------------------------------
 
 
@@ -556,37 +466,3 @@ def test_python_dash_m(corpus: Path) -> None:
     )
     assert (run.returncode, run.stdout) == (1, "")
     assert run.stderr.startswith("would clean a.txt (2 actions, 52 bytes removed)\n")
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-@pytest.mark.parametrize("group", [False, True], ids=["process", "group"])
-def test_interrupted_run_leaves_old_or_new_files_only(
-    tmp_path: Path, sig: int, group: bool
-) -> None:
-    """Ctrl-C signals the whole process group, workers included; ``kill`` the parent."""
-    # Real articles take long enough to clean (tens of ms each) to be stopped midway.
-    big = sorted((Path(__file__).parent.parent / "samples").glob("*.txt"))[0].read_bytes()
-    cleaned = clean(big.decode()).text.encode()
-    assert cleaned != big
-    for i in range(300):
-        (tmp_path / f"f{i:03}.txt").write_bytes(big)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dedupe_articles", "--in-place", str(tmp_path), "-j", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    time.sleep(1.5)
-    if group:
-        os.killpg(proc.pid, sig)
-    else:
-        proc.send_signal(sig)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
-    assert err.endswith("error: interrupted; no file was left half-written\n")
-    assert "Traceback" not in err
-    contents = [p.read_bytes() for p in sorted(tmp_path.iterdir())]
-    assert len(contents) == 300  # no file missing, no temporary file left
-    assert set(contents) == {big, cleaned}  # stopped midway, every file old or new

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filetree import tree
 
 from dedupe_articles import Config
 from dedupe_articles.cli import main as cli_main
@@ -85,12 +86,9 @@ def local_engine(src: Path, out: Path) -> dict[str, Any]:
     return dict(json.loads(report.read_text()))
 
 
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and REPORT_DIR not in p.relative_to(root).parts
-    }
+def outputs(root: Path) -> dict[str, bytes]:
+    """The files an engine wrote below ``root``, not its report."""
+    return tree(root, skip=REPORT_DIR)
 
 
 def records(report_dir: str | Path) -> list[dict[str, Any]]:
@@ -142,10 +140,10 @@ def test_identical_to_local_engine(cluster: str, corpus: Path, tmp_path: Path) -
         progress=lambda done, total: seen.append((done, total)),
     )
 
-    assert tree(dst) == tree(tmp_path / "local")
+    assert outputs(dst) == outputs(tmp_path / "local")
     assert seen[0] == (0, summary.files) and seen[-1] == (summary.files, summary.files)
     assert len(seen) == summary.partitions + 1
-    assert "bom_crlf.txt" in tree(dst) and "notes.md" not in tree(dst)
+    assert "bom_crlf.txt" in outputs(dst) and "notes.md" not in outputs(dst)
     got = [as_local(r, dst, tmp_path / "local") for r in records(summary.report_dir)]
     assert got == local["files"]
     assert summary.totals() == local["totals"]
@@ -165,26 +163,26 @@ def test_resume_skips_what_is_done_and_retries_failures(
     dst = tmp_path / "dask"
     first = run_dask(str(corpus), str(dst), config=Config(), scheduler=cluster, partition_size=25)
     first_records = records(first.report_dir)
-    clean_tree = tree(dst)
+    clean_tree = outputs(dst)
 
     # Interrupt one partition half-way: its part is gone, so are some of its outputs,
     # and one output that exists must not be written again.
     part = Path(first.report_dir) / "part-000002.jsonl"
     lost = [json.loads(line) for line in part.read_text().splitlines()]
     part.unlink()
-    outputs = [Path(r["output"]) for r in lost if r["output"]]
-    outputs[0].unlink()
-    outputs[1].unlink()
-    outputs[2].write_bytes(b"left alone\n")
+    written = [Path(r["output"]) for r in lost if r["output"]]
+    written[0].unlink()
+    written[1].unlink()
+    written[2].write_bytes(b"left alone\n")
     # And fix the file that failed: a re-run tries it again.
     (corpus / "bad.txt").write_bytes(b"Now valid and long enough.\n\n---END---\n")
 
     second = run_dask(str(corpus), str(dst), config=Config(), scheduler=cluster, partition_size=25)
     assert second.failed == 0 and second.exit_code == 0
     assert second.reused == first.files - len(lost) - 1  # bad.txt was in another part
-    assert second.existing == len(outputs) - 2 and second.report_dir == first.report_dir
-    assert outputs[2].read_bytes() == b"left alone\n"
-    assert outputs[0].read_bytes() == clean_tree[outputs[0].relative_to(dst).as_posix()]
+    assert second.existing == len(written) - 2 and second.report_dir == first.report_dir
+    assert written[2].read_bytes() == b"left alone\n"
+    assert written[0].read_bytes() == clean_tree[written[0].relative_to(dst).as_posix()]
     bad = [r for r in records(second.report_dir) if r["path"].endswith("bad.txt")]
     assert bad[0]["status"] == "changed"
     assert [r for r in records(second.report_dir) if r not in bad] == [
@@ -215,7 +213,7 @@ def test_files_from_then_full_run(cluster: str, corpus: Path, tmp_path: Path) ->
     assert missing in partial.failures
 
     full = run_dask(str(corpus), str(dst), config=Config(), scheduler=cluster)
-    assert tree(dst) == tree(tmp_path / "local")
+    assert outputs(dst) == outputs(tmp_path / "local")
     assert full.files == len(names) and full.reused == full.existing == 0
     # Another file list is another run, with a report directory of its own: every file
     # once in each.
@@ -246,7 +244,7 @@ def test_memory_filesystem_matches_local_engine(corpus: Path, tmp_path: Path) ->
             for p in fs.find(f"{root}/out")
             if not p.startswith(f"{root}/out/{REPORT_DIR}/")
         }
-        assert got == tree(tmp_path / "local")
+        assert got == outputs(tmp_path / "local")
         assert summary.failed == 1 and summary.failures[0][0] == f"memory://{root}/in/bad.txt"
         assert summary.report_dir.startswith(f"memory://{root}/out/{REPORT_DIR}/run-")
     finally:
@@ -305,7 +303,7 @@ def test_cli_engine_dask_matches_cli_local(cluster: str, corpus: Path, tmp_path:
     dask_code = cli_main([str(corpus), "-o", str(tmp_path / "dask"), *dask_args])
 
     assert local_code == dask_code == 123  # the corpus holds one undecodable file
-    assert tree(tmp_path / "dask") == tree(tmp_path / "local")
+    assert outputs(tmp_path / "dask") == outputs(tmp_path / "local")
 
 
 def test_cli_dask_only_flags_need_the_dask_engine(corpus: Path, tmp_path: Path) -> None:

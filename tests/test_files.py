@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from articles import EXPECTED, POLLUTED
+from filetree import tree
 
 from dedupe_articles import Config, clean
 from dedupe_articles.files import (
@@ -36,14 +37,6 @@ def drop_marker(text: str, config: Config) -> CleanResult:
         return CleanResult(text=text)
     action = Action(ActionKind.MARKER, 0, 2, 1, 1, "XX")
     return CleanResult(text=text.replace("XX\r\n", "").replace("XX\n", ""), actions=(action,))
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 # --- decoding ----------------------------------------------------------------------
