@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import regex
+
 from dedupe_articles.config import Config
 from dedupe_articles.index import ShingleIndex
 from dedupe_articles.normalize import (
@@ -28,6 +30,7 @@ from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_uni
 _STITCHABLE = (*_PROSE, BlockKind.HEADING)
 _MAX_HEADING_REST = 80
 _RECENT_SLOTS = 64
+_LIST_ITEM_END = regex.compile(r"[.!?。！？…:;：；)）」』\]]\W*$")
 
 
 class Stitcher:
@@ -70,6 +73,11 @@ class Stitcher:
             mine = next((v for v in slot.variants if v.blocks[-1] is block), None)
             if mine is not None and len(mine.text) >= max(len(v.text) for v in slot.variants):
                 return self.last, mine
+        if block.kind is BlockKind.LIST and self._list_cut(block):
+            slot = self.slots[self.last]
+            mine = next((v for v in slot.variants if v.blocks[-1] is block), None)
+            if mine is not None and len(mine.text) >= max(len(v.text) for v in slot.variants):
+                return self.last, mine
         tail = self.order[-1]
         prose = [v for v in self.slots[tail].variants if v.kind in _STITCHABLE and v.units]
         if prose:
@@ -78,10 +86,27 @@ class Stitcher:
                 return tail, longest
         return None
 
+    def _list_cut(self, block: Block) -> bool:
+        """Whether a list ends cut inside its last item: a marker follows at once, and
+        the item ends unfinished (no end punctuation; in unspaced scripts, which have
+        no lower case to tell a continuation by, an emphasis left open)."""
+        item = block.units[-1].text if block.units else ""
+        if not item or _LIST_ITEM_END.search(item):
+            return False
+        # The marker follows on the item's line or after at most a blank line.
+        if not any(block.end <= start <= block.end + 2 for start, _ in self.doc.markers):
+            return False
+        return not is_unspaced(item[-1]) or item.count("**") % 2 == 1
+
     def _stitch(self, block: Block, slot_id: int, variant: Variant) -> bool:
         """Join a continuation onto the paragraph the marker cut, if it continues it."""
         if block.kind not in _PROSE or not block.units:
             return False
+        if variant.kind is BlockKind.LIST and not (
+            block.text[:1].islower()
+            or (is_unspaced(block.text[:1]) and variant.text.count("**") % 2)
+        ):
+            return False  # a list item goes on only with text that cannot open a paragraph
         if variant.kind is BlockKind.HEADING and not _heading_rest(block):
             return False  # only the short unfinished rest of a heading line continues it
         body = strip_leading_ellipsis(block.text)
