@@ -101,6 +101,9 @@ class Resolver(Evidence):
                         pending = [] if i == 0 else pending
                         self._before = block
                         continue
+                if self._list_goes_on(block):
+                    self._before = block
+                    continue
                 self._at_head = i == 0
                 self._place(block, blocks, i)
                 self._at_head = False

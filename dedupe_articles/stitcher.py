@@ -49,6 +49,7 @@ class Stitcher:
     join_model: JoinModel
     continuations: list[Continuation]
     _before: Block | None
+    _open_list: tuple[int, Variant, Block] | None = None  # a list item just stitched
 
     def _index(self, slot_id: int, units: list[Unit]) -> None:
         raise NotImplementedError  # provided by the resolver
@@ -213,6 +214,27 @@ class Stitcher:
         )
         self.last = slot_id
         self.in_run = True  # what follows a continuation may repeat what followed it before
+        if variant.kind is BlockKind.LIST:
+            self._open_list = (slot_id, variant, block)
+        return True
+
+    def _list_goes_on(self, block: Block) -> bool:
+        """Append new list items that follow, on the next line, the rest of a cut item:
+        the list goes on, it does not start another."""
+        open_list, self._open_list = self._open_list, None
+        if open_list is None or block.kind is not BlockKind.LIST:
+            return False
+        slot_id, variant, rest = open_list
+        if self._before is not rest or self.doc.text[rest.end : block.start].count("\n") != 1:
+            return False
+        if any(self.index.lookup(u.text, u.key, cut=not u.complete) for u in block.units):
+            return False  # known items: a copy, for the resolver to place
+        variant.text = variant.text.rstrip() + "\n" + block.text
+        fresh = resplit_tail(variant)
+        variant.blocks.append(block)
+        self._index(slot_id, fresh)
+        self.attempt_size[self.attempt] += len(block.key)
+        self.last = slot_id
         return True
 
     def _cut_variants(self) -> list[tuple[int, Variant]]:
