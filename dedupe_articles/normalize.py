@@ -12,7 +12,8 @@ from collections.abc import Iterable
 import regex
 
 # Scripts written without spaces between words; Hangul is spaced, so it is not here.
-_UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+_UNSPACED_SCRIPTS = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+_UNSPACED = regex.compile(f"[{_UNSPACED_SCRIPTS}]")
 _QUOTES = str.maketrans(
     {
         "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"',
@@ -21,12 +22,12 @@ _QUOTES = str.maketrans(
     }
 )  # fmt: skip
 _MARKUP = regex.compile(r"\*\*|__|`+|~~")
-_SPACE = regex.compile(r"\s+")
+_CJK_PUNCT = "、。，！？「」（）"
 _SPACE_NEAR_UNSPACED = regex.compile(
-    r" (?=[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}、。，！？「」（）])"
-    r"|(?<=[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}、。，！？「」（）]) "
+    f" (?=[{_UNSPACED_SCRIPTS}{_CJK_PUNCT}])"
+    f"|(?<=[{_UNSPACED_SCRIPTS}{_CJK_PUNCT}]) "
     # Full-width punctuation is ASCII after NFKC: "提言：** BCI" and "提言：**BCI" match.
-    r"|(?<=[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}][:;!?,.)]) "
+    f"|(?<=[{_UNSPACED_SCRIPTS}][:;!?,.)]) "
 )
 _TRAILING_ELLIPSIS = regex.compile(r"(?:…|\.{3,}|・{3,})+$")
 _LEADING_ELLIPSIS = regex.compile(r"^\s*(?:…|\.{3,})+\s*")

@@ -68,17 +68,6 @@ ACTION_KEYS = (
     "score",
     "detail",
 )
-TOTAL_KEYS = (
-    "files",
-    "changed",
-    "unchanged",
-    "skipped",
-    "failed",
-    "bytes_in",
-    "bytes_out",
-    "bytes_removed",
-    "actions",
-)
 
 
 def action_entry(action: Action) -> dict[str, Any]:

@@ -389,8 +389,3 @@ def _is_abbreviation(text: str, start: int, end: int) -> bool:
         return False
     word = token.group(1).casefold()
     return len(word) == 1 or "." in word or word.rstrip(".") in _ABBREVIATIONS
-
-
-def block_is_complete(block: Block) -> bool:
-    """Whether a block's last unit ends like a finished sentence."""
-    return not block.units or block.units[-1].complete

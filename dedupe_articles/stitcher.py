@@ -9,6 +9,7 @@ longer one.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 
 import regex
@@ -64,17 +65,13 @@ class Stitcher:
         if not self.config.stitch or self.last is None or not self.order:
             return None
         last_unit = block.units[-1] if block.units else None
-        if (
+        cut_here = (
             block.kind in _STITCHABLE
             and last_unit is not None
             and not last_unit.complete
             and (len(block.key) >= self.config.min_partial_chars or block.kind is BlockKind.HEADING)
-        ):
-            slot = self.slots[self.last]
-            mine = next((v for v in slot.variants if v.blocks[-1] is block), None)
-            if mine is not None and len(mine.text) >= max(len(v.text) for v in slot.variants):
-                return self.last, mine
-        if block.kind is BlockKind.LIST and self._list_cut(block):
+        ) or (block.kind is BlockKind.LIST and self._list_cut(block))
+        if cut_here:
             slot = self.slots[self.last]
             mine = next((v for v in slot.variants if v.blocks[-1] is block), None)
             if mine is not None and len(mine.text) >= max(len(v.text) for v in slot.variants):
@@ -95,9 +92,11 @@ class Stitcher:
         if not item or _LIST_ITEM_END.search(item):
             return False
         # The marker follows on the item's line or after at most a blank line.
-        if not any(block.end <= start <= block.end + 2 for start, _ in self.doc.markers):
+        markers = self.doc.markers
+        at = bisect_left(markers, block.end, key=lambda span: span[0])
+        if at == len(markers) or markers[at][0] > block.end + 2:
             return False
-        return not is_unspaced(item[-1]) or item.count("**") % 2 == 1
+        return not is_unspaced(item[-1]) or _open_emphasis(item)
 
     def _stitch(self, block: Block, slot_id: int, variant: Variant) -> bool:
         """Join a continuation onto the paragraph the marker cut, if it continues it."""
@@ -105,7 +104,7 @@ class Stitcher:
             return False
         if variant.kind is BlockKind.LIST and not (
             block.text[:1].islower()
-            or (is_unspaced(block.text[:1]) and variant.text.count("**") % 2)
+            or (is_unspaced(block.text[:1]) and _open_emphasis(variant.units[-1].text))
         ):
             return False  # a list item goes on only with text that cannot open a paragraph
         if variant.kind is BlockKind.HEADING and not _heading_rest(block):
@@ -296,6 +295,11 @@ def restarted_possible(resolver: Stitcher, body: str) -> bool:
         r.variant.text == r.joined and len(key) > len(r.tail) and key.startswith(r.tail)
         for r in resolver.continuations
     )
+
+
+def _open_emphasis(text: str) -> bool:
+    """Whether ``text`` leaves a ``**`` emphasis open: it was cut inside it."""
+    return text.count("**") % 2 == 1
 
 
 def _heading_rest(block: Block) -> bool:
