@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dedupe_articles.index import Match, Relation
-from dedupe_articles.slots import PROSE as _PROSE
+from dedupe_articles.slots import PROSE
 from dedupe_articles.splitter import Block, BlockKind
 from dedupe_articles.stitcher import Stitcher
 
@@ -104,7 +104,7 @@ class Evidence(Stitcher):
             return long_items or (
                 whole_list and len(block.key) >= 2 * self.config.strong_block_chars
             )
-        if block.kind not in _PROSE or len(block.key) < self.config.strong_block_chars:
+        if block.kind not in PROSE or len(block.key) < self.config.strong_block_chars:
             return False
         return len(block.units) >= 2 or not block.units[0].complete
 
@@ -118,6 +118,17 @@ class Evidence(Stitcher):
     ) -> bool:
         """Whether a weak block's neighbours show it is part of a repeated run."""
         here = self.pos[self.last] if self.last is not None else -2
+        probed: dict[int, tuple[set[int], bool]] = {}  # the same for every candidate
+
+        def probe(j: int) -> tuple[set[int], bool]:
+            if j not in probed:
+                nxt = seg_blocks[j]
+                found_next = self._lookup(nxt)
+                hits = {s for found in found_next for s in found}
+                sure = self._strong(nxt) or (nxt.kind in PROSE and self._piece(nxt, found_next))
+                probed[j] = hits, sure
+            return probed[j]
+
         for cand in cands:
             p = self.pos[cand]
             if cand == self.last or (self.in_run and here < p <= here + 2):
@@ -134,10 +145,7 @@ class Evidence(Stitcher):
             stop = min(len(seg_blocks), i + 1 + self.config.lookahead_blocks)
             run = len(block.key)
             for j in range(i + 1, stop):
-                nxt = seg_blocks[j]
-                found_next = self._lookup(nxt)
-                hits = {s for found in found_next for s in found}
-                sure = self._strong(nxt) or (nxt.kind in _PROSE and self._piece(nxt, found_next))
+                hits, sure = probe(j)
                 if sure:
                     if any(p < self.pos[s] <= p + (j - i) + 1 for s in hits):
                         return True
@@ -146,7 +154,7 @@ class Evidence(Stitcher):
                 # are a repeated run too.
                 if not any(self.pos[s] == p + (j - i) for s in hits):
                     break
-                run += len(nxt.key)
+                run += len(seg_blocks[j].key)
                 # In an article already shown to repeat itself, two structural blocks
                 # in a row ("* * *", "## Heading") repeating in order are enough.
                 if run >= 2 * self.config.strong_block_chars or self.polluted:

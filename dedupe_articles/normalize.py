@@ -199,8 +199,6 @@ class JoinModel:
             return False
         if left_known and right_known:
             return True
-        if self.vocab[joined] > 0:
-            return False
         p_end = _ratio(self.end[left[-2:]], self.seen[left[-2:]]) if len(left) >= 2 else 0.5
         p_start = _ratio(self.start[right[:2]], self.seen[right[:2]]) if len(right) >= 2 else 0.5
         if left_known:

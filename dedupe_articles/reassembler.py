@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from dedupe_articles.config import Config
 from dedupe_articles.index import Relation, relate
 from dedupe_articles.normalize import has_continuation_tag, is_unspaced, normalize
@@ -132,7 +134,8 @@ def choose(
         done = finished.get(v.attempt, True)  # a cut attempt is not the complete one
         return (round(coverage[vi], 6), not tagged, copies, done, size, -v.order)
 
-    best = max(range(len(variants)), key=rank)
+    ranks = [rank(vi) for vi in range(len(variants))]
+    best = max(range(len(variants)), key=ranks.__getitem__)
 
     def strength(vi: int) -> tuple[bool, int]:
         v = variants[vi]
@@ -154,9 +157,9 @@ def choose(
             and variants[pick[0]].units[pick[1]].key in variants[m[0]].units[m[1]].key
         ]  # fmt: skip
         if longer:
-            pick = max(longer, key=lambda m: (len(variants[m[0]].units[m[1]].key), rank(m[0])))
+            pick = max(longer, key=lambda m: (len(variants[m[0]].units[m[1]].key), ranks[m[0]]))
         elif not own:
-            pick = max(members, key=lambda m: (variants[m[0]].units[m[1]].complete, rank(m[0])))
+            pick = max(members, key=lambda m: (variants[m[0]].units[m[1]].complete, ranks[m[0]]))
         picks.append(_majority(pick, members, variants, whole, strength))
     used: dict[int, set[int]] = {}
     for vi, ui in picks:
@@ -249,10 +252,8 @@ def _dropped_kind(
         if any(key in k and len(k) > len(key) for k in kept):
             kind = ActionKind.TRUNCATED
         elif kind is not ActionKind.TRUNCATED:
-            from rapidfuzz import fuzz
-
             kind, score = ActionKind.NEAR_DUPLICATE, min(score, fuzz.ratio(key, kept[0]))
-    if kind is ActionKind.DUPLICATE and clusters_of_v < sum(1 for _ in choice.clusters):
+    if kind is ActionKind.DUPLICATE and clusters_of_v < len(choice.clusters):
         kind = ActionKind.SHORTER_VARIANT
     return kind, score
 

@@ -26,8 +26,8 @@ from dedupe_articles.normalize import (
     is_unspaced,
 )
 from dedupe_articles.result import ActionKind
-from dedupe_articles.slots import PROSE as _PROSE
 from dedupe_articles.slots import (
+    PROSE,
     Continuation,
     Event,
     Resolution,
@@ -138,12 +138,12 @@ class Resolver(Evidence):
         # A piece of a longer kept sentence, cut off or left at the head of a
         # continuation, is never legitimate repetition, however short.
         kind = group(block.kind)
-        piece = block.kind in _PROSE and self._piece(block, per_unit)
+        piece = block.kind in PROSE and self._piece(block, per_unit)
         # In a polluted article a sentence that is almost, not exactly, a kept one is
         # a reworded attempt: sentences used twice on purpose repeat verbatim.
         reworded = (
             self.polluted
-            and block.kind in _PROSE
+            and block.kind in PROSE
             and len(block.key) >= self.config.strong_block_chars
             and all(any(m.relation is Relation.NEAR for m in found.values()) for found in per_unit)
         )
@@ -376,7 +376,7 @@ class Resolver(Evidence):
         """Whether ``block`` directly follows ``variant``'s last block and holds
         other sentences of the same slot (not a repeat of the variant's own)."""
         last = variant.blocks[-1]
-        if block.segment != last.segment or block.kind not in _PROSE or variant.kind not in _PROSE:
+        if block.segment != last.segment or block.kind not in PROSE or variant.kind not in PROSE:
             return False
         between = self.doc.text[last.end : block.start]
         if between.strip():
@@ -418,7 +418,7 @@ class Resolver(Evidence):
         return variant
 
     def _index(self, slot_id: int, units: list[Unit]) -> None:
-        prose = self.slots[slot_id].kind in _PROSE
+        prose = self.slots[slot_id].kind in PROSE
         for unit in units:
             if prose and not unit.complete and len(unit.key) < self.config.min_partial_chars:
                 continue  # "Mar" cut after a sentence would "begin" every "Mar..." later
@@ -430,8 +430,6 @@ class Resolver(Evidence):
         self, kind: ActionKind, block: Block, s: int, e: int, slot: int | None, why: str
     ) -> None:
         self.events.append(Event(kind, block.start + s, block.start + e, slot, 100.0, why))
-
-    # -- stitching -----------------------------------------------------------
 
 
 def _continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:

@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from dedupe_articles.result import ActionKind
 from dedupe_articles.splitter import Block, BlockKind, Unit
 
-_PROSE = (BlockKind.PARAGRAPH, BlockKind.QUOTE)
-PROSE = _PROSE
+PROSE = (BlockKind.PARAGRAPH, BlockKind.QUOTE)
 
 
 def group(kind: BlockKind) -> BlockKind:
     """Kinds that may be variants of each other (a quote is prose)."""
-    return BlockKind.PARAGRAPH if kind in _PROSE else kind
+    return BlockKind.PARAGRAPH if kind in PROSE else kind
 
 
 @dataclass

@@ -270,9 +270,10 @@ def _blocks(lf: str, start: int, end: int, segment: int) -> list[Block]:
             kind, fence = BlockKind.CODE, fence_match.group(1)
             cur.append((pos, line))
             continue
-        if _HEADING.match(line) or _SEPARATOR.match(line):
+        heading = _HEADING.match(line) is not None
+        if heading or _SEPARATOR.match(line):
             flush()
-            kind = BlockKind.HEADING if _HEADING.match(line) else BlockKind.SEPARATOR
+            kind = BlockKind.HEADING if heading else BlockKind.SEPARATOR
             cur.append((pos, line))
             flush()
             continue
@@ -280,7 +281,6 @@ def _blocks(lf: str, start: int, end: int, segment: int) -> list[Block]:
         continues = cur and (
             line_kind == kind
             or (line_kind is BlockKind.PARAGRAPH and kind in (BlockKind.LIST, BlockKind.QUOTE))
-            or (line_kind is BlockKind.LIST and kind is BlockKind.LIST)
         )
         if not continues:
             flush()
@@ -337,7 +337,7 @@ def split_units(text: str, kind: BlockKind) -> list[Unit]:
         raw = raw.strip()
         if not raw:
             continue
-        key = normalize(raw, heading=heading) or normalize(raw)
+        key = normalize(raw, heading=heading) or (normalize(raw) if heading else "")
         complete = heading or kind is not BlockKind.PARAGRAPH or bool(_TERMINAL.search(raw))
         if raw.endswith(("…", "...")) and kind is BlockKind.PARAGRAPH:
             complete = False
@@ -355,7 +355,8 @@ def _item_spans(text: str, kind: BlockKind) -> list[tuple[int, int]]:
     pos = 0
     for line in text.split("\n")[:-1]:
         pos += len(line) + 1
-        nxt = text[pos : text.find("\n", pos) if "\n" in text[pos:] else len(text)]
+        end = text.find("\n", pos)
+        nxt = text[pos : end if end != -1 else len(text)]
         if kind is BlockKind.TABLE or _LIST.match(nxt):
             starts.append(pos)
     ends = [*starts[1:], len(text)]

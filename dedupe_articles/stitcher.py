@@ -24,11 +24,10 @@ from dedupe_articles.normalize import (
     strip_leading_ellipsis,
 )
 from dedupe_articles.result import ActionKind
-from dedupe_articles.slots import PROSE as _PROSE
-from dedupe_articles.slots import Continuation, Event, Slot, Variant
+from dedupe_articles.slots import PROSE, Continuation, Event, Slot, Variant
 from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
 
-_STITCHABLE = (*_PROSE, BlockKind.HEADING)
+_STITCHABLE = (*PROSE, BlockKind.HEADING)
 _MAX_HEADING_REST = 80
 _RECENT_SLOTS = 64
 _LIST_ITEM_END = regex.compile(r"[.!?。！？…:;：；)）」』\]]\W*$")
@@ -84,6 +83,19 @@ class Stitcher:
                 return tail, longest
         return None
 
+    def _restarts(self, key: str) -> Continuation | None:
+        """The stitched continuation (newest first) that the text of ``key`` is a
+        longer attempt of, if its variant still ends with it (then the cut it
+        continues is, by construction, known whole)."""
+        for record in reversed(self.continuations):
+            if (
+                record.variant.text == record.joined
+                and len(key) > len(record.tail)
+                and key.startswith(record.tail)
+            ):
+                return record
+        return None
+
     def _list_cut(self, block: Block) -> bool:
         """Whether a list ends cut inside its last item: a marker follows at once, and
         the item ends unfinished (no end punctuation; in unspaced scripts, which have
@@ -100,7 +112,7 @@ class Stitcher:
 
     def _stitch(self, block: Block, slot_id: int, variant: Variant) -> bool:
         """Join a continuation onto the paragraph the marker cut, if it continues it."""
-        if block.kind not in _PROSE or not block.units:
+        if block.kind not in PROSE or not block.units:
             return False
         if variant.kind is BlockKind.LIST and not (
             block.text[:1].islower()
@@ -139,28 +151,23 @@ class Stitcher:
                 # A heading goes on only right after itself, and only when it is not
                 # known whole (repeated elsewhere, or ending like a sentence).
                 return False
-        if cut is not None and not restarted_possible(self, body) and self.index.completes(cut.key):
-            return False  # the "cut" sentence is known whole: a truncated copy, not a cut
         key = normalize(body)
+        record = self._restarts(key)
+        if cut is not None and record is None and self.index.completes(cut.key):
+            return False  # the "cut" sentence is known whole: a truncated copy, not a cut
         if any(r.tail.startswith(key) for r in self.continuations):
             return False  # another (shorter) attempt of a continuation already stitched in
-        restarted = False
-        for record in reversed(self.continuations):
-            if (
-                record.variant.text == record.joined
-                and len(key) > len(record.tail)
-                and key.startswith(record.tail)
-            ):
-                # Another, longer attempt of the continuation just stitched on:
-                # it replaces the shorter one rather than following it.
-                slot_id, variant = record.slot, record.variant
-                variant.text = record.base
-                old = record.block
-                self.events.append(Event(ActionKind.TRUNCATED, old.start, old.end, slot_id, 100.0,
-                                         "shorter attempt of a stitched continuation"))  # fmt: skip
-                restarted = True
-                break
-        overlap = self._overlap(variant.text, body, whole_words=self._spaced_cut(variant, block))
+        restarted = record is not None
+        if record is not None:
+            # Another, longer attempt of the continuation just stitched on:
+            # it replaces the shorter one rather than following it.
+            slot_id, variant = record.slot, record.variant
+            variant.text = record.base
+            old = record.block
+            self.events.append(Event(ActionKind.TRUNCATED, old.start, old.end, slot_id, 100.0,
+                                     "shorter attempt of a stitched continuation"))  # fmt: skip
+        spaced = self._spaced_cut(variant, block)
+        overlap = self._overlap(variant.text, body, whole_words=spaced)
         if overlap == 0 and not restarted:
             # The continuation may repeat the end of another cut paragraph (the
             # marker's own predecessor can be a stray copy): that one wins.
@@ -183,7 +190,7 @@ class Stitcher:
         else:
             tail = body.lstrip()
             joiner = boundary_joiner(variant.text, tail, self.join_model)
-            if joiner == "" and self._spaced_cut(variant, block) and not is_unspaced(tail[:1]):
+            if joiner == "" and spaced and not is_unspaced(tail[:1]):
                 joiner = " "  # the glued text kept the space that stood at the cut
             joined = variant.text.rstrip() + joiner + tail
         self.continuations.append(
@@ -244,7 +251,7 @@ class Stitcher:
         """
         out = []
         for slot_id in range(max(0, len(self.slots) - _RECENT_SLOTS), len(self.slots)):
-            prose = [v for v in self.slots[slot_id].variants if v.kind in _PROSE and v.units]
+            prose = [v for v in self.slots[slot_id].variants if v.kind in PROSE and v.units]
             if prose:
                 longest = max(prose, key=lambda v: (len(v.text), -v.order))
                 if not longest.units[-1].complete:
@@ -285,16 +292,6 @@ class Stitcher:
                 continue
             return size
         return 0
-
-
-def restarted_possible(resolver: Stitcher, body: str) -> bool:
-    """Whether ``body`` restarts a continuation already stitched on (then the cut
-    it continues is, by construction, known whole)."""
-    key = normalize(body)
-    return any(
-        r.variant.text == r.joined and len(key) > len(r.tail) and key.startswith(r.tail)
-        for r in resolver.continuations
-    )
 
 
 def _open_emphasis(text: str) -> bool:
