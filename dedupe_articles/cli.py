@@ -17,7 +17,7 @@ import time
 import typing
 from collections.abc import Sequence
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -25,6 +25,7 @@ from dedupe_articles import __version__, clean
 from dedupe_articles.batch import available_cpus, process_pool, run_batch, sigterm_as_interrupt
 from dedupe_articles.config import Config
 from dedupe_articles.files import (
+    DEFAULT_GLOBS,
     STDIN_NAME,
     FatalError,
     FileOutcome,
@@ -45,9 +46,6 @@ from dedupe_articles.report import (
     stderr_is_terminal,
     write_report,
 )
-
-if TYPE_CHECKING:
-    pass
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 123, 130
 
@@ -323,7 +321,7 @@ def _run_dask(paths: Sequence[str], opts: dict[str, Any]) -> int:
             scheduler=opts["scheduler"],
             files_from=opts["files_from"],
             partition_size=opts["partition_size"] or 100,
-            patterns=opts["globs"] or ("*.txt",),
+            patterns=opts["globs"] or DEFAULT_GLOBS,
             excludes=opts["excludes"],
             encoding=opts["encoding"],
             n_workers=opts["jobs"],

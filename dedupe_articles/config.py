@@ -89,6 +89,17 @@ class Config:
         """
         return replace(self, **changes)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as JSON values (tuples become lists), for reports and manifests.
+
+        >>> Config().to_dict()["markers"] == list(Config().markers)
+        True
+        """
+        return {
+            f.name: list(value) if isinstance(value := getattr(self, f.name), tuple) else value
+            for f in fields(self)
+        }
+
     @classmethod
     def field_names(cls) -> list[str]:
         """The public field names, in declaration order (the CLI builds flags from them).

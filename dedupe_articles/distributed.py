@@ -47,6 +47,7 @@ from typing import Any
 from dedupe_articles.batch import available_cpus
 from dedupe_articles.config import Config
 from dedupe_articles.files import (
+    DEFAULT_GLOBS,
     Settings,
     failure,
 )
@@ -180,11 +181,9 @@ def _partitions(rels: Sequence[str], size: int, template: Partition) -> list[Par
 
 
 def _manifest(settings: Settings) -> dict[str, Any]:
-    from dataclasses import asdict
-
     from dedupe_articles import __version__
 
-    config = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(settings.config).items()}
+    config = settings.config.to_dict()
     return {
         "tool": "dedupe-articles",
         "version": __version__,
@@ -296,7 +295,7 @@ def run_dask(
     scheduler: str | None = None,
     files_from: str | None = None,
     partition_size: int = 100,
-    patterns: Sequence[str] = ("*.txt",),
+    patterns: Sequence[str] = DEFAULT_GLOBS,
     excludes: Sequence[str] = (),
     encoding: str = "utf-8",
     n_workers: int | None = None,

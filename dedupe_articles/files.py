@@ -122,7 +122,7 @@ def os_reason(exc: OSError) -> str:
 # --- discovery -------------------------------------------------------------------
 
 
-def _matches(name: str, rel: str, patterns: Sequence[str]) -> bool:
+def matches(name: str, rel: str, patterns: Sequence[str]) -> bool:
     # A pattern with a slash is matched against the path below the argument, others
     # against the name alone, as .gitignore does.
     return any(fnmatch.fnmatchcase(rel if "/" in p else name, p) for p in patterns)
@@ -152,14 +152,14 @@ def _walk(
         subdirs = []
         for entry in entries:
             entry_rel = f"{rel}/{entry.name}" if rel else entry.name
-            if _matches(entry.name, entry_rel, excludes):
+            if matches(entry.name, entry_rel, excludes):
                 continue
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False  # a looping or unreadable link; reading it reports why
             if not is_dir:
-                if _matches(entry.name, entry_rel, globs):
+                if matches(entry.name, entry_rel, globs):
                     yield Target(path=_shown(root, entry_rel), rel=entry_rel)
                 continue
             if entry.name in SKIPPED_DIRS:

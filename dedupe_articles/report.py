@@ -45,7 +45,6 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
 from typing import Any, TextIO
 
 import click
@@ -117,10 +116,7 @@ def totals(outcomes: Sequence[FileOutcome]) -> dict[str, Any]:
 def build_report(outcomes: Sequence[FileOutcome], mode: str, config: Config) -> dict[str, Any]:
     from dedupe_articles import __version__
 
-    config_data = {
-        key: list(value) if isinstance(value, tuple) else value
-        for key, value in asdict(config).items()
-    }
+    config_data = config.to_dict()
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": "dedupe-articles",

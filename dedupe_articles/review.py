@@ -45,6 +45,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dedupe_articles.report import kind_label
 from dedupe_articles.result import Action, ActionKind, CleanResult, excerpt
 from dedupe_articles.review_assets import CSS, JS
 
@@ -95,10 +96,6 @@ class ReviewItem:
 
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
-
-
-def _label(kind: ActionKind) -> str:
-    return kind.value.replace("_", " ")
 
 
 def _size(text: str) -> int:
@@ -206,7 +203,7 @@ def input_fragment(text: str, actions: Sequence[Action]) -> str:
     for pos, end in zip(cuts, [*cuts[1:], n], strict=True):
         for i in points.get(pos, ()):
             kind = actions[i].kind
-            out.raw(_point(kind, [i], "join" if kind is ActionKind.STITCHED else _label(kind)))
+            out.raw(_point(kind, [i], "join" if kind is ActionKind.STITCHED else kind_label(kind)))
         if end <= pos:
             continue
         active = [span for span in active if span[1] > pos]
@@ -218,7 +215,7 @@ def input_fragment(text: str, actions: Sequence[Action]) -> str:
             nxt += 1
         if starting:
             kinds = sorted({actions[i].kind for i in starting}, key=_RANK.__getitem__)
-            out.raw(_point(kinds[0], starting, " · ".join(map(_label, kinds)), "tag"))
+            out.raw(_point(kinds[0], starting, " · ".join(map(kind_label, kinds)), "tag"))
         if not active:
             out.text(text[pos:end])
             continue
@@ -380,7 +377,7 @@ def _row_head(index: int, item: ReviewItem, info: _Info) -> str:
     counts = item.result.counts() if item.result is not None else {}
     chips = "".join(
         f'<span class="chip k-{kind}"><i class="sw"></i><b>{count}</b> '
-        f"{_label(ActionKind(kind))}</span>"
+        f"{kind_label(ActionKind(kind))}</span>"
         for kind, count in counts.items()
         if count
     )
@@ -449,7 +446,7 @@ def render_html(items: Sequence[ReviewItem], *, title: str = "dedupe-articles re
     infos = [_Info.of(item) for item in items]
     legend = "".join(
         f'<span class="k-{kind.value}" title="{_esc(_HELP[kind])}"><i class="sw"></i>'
-        f"{_label(kind)}</span>"
+        f"{kind_label(kind)}</span>"
         for kind in ActionKind
     )
     n = len(items)

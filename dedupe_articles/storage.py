@@ -16,11 +16,10 @@ import posixpath
 import sys
 import uuid
 from collections.abc import Sequence
-from fnmatch import fnmatchcase
 from importlib import import_module
 from typing import Any
 
-from dedupe_articles.files import SKIPPED_DIRS, TEMP_SUFFIX, atomic_write, os_reason
+from dedupe_articles.files import SKIPPED_DIRS, TEMP_SUFFIX, atomic_write, matches, os_reason
 
 # fsspec, dask and distributed are optional: they are imported with import_module, so
 # their objects are ``Any`` here and type-checking works with or without the extra.
@@ -71,18 +70,12 @@ def fs_protocols(fs: AbstractFileSystem) -> set[str]:
     return {proto} if isinstance(proto, str) else set(proto)
 
 
-def _matches(name: str, rel: str, patterns: Sequence[str]) -> bool:
-    # As the local engine: a pattern with a slash is matched against the path below
-    # SRC, others against the name alone.
-    return any(fnmatchcase(rel if "/" in p else name, p) for p in patterns)
-
-
 def is_wanted(rel: str, patterns: Sequence[str], excludes: Sequence[str]) -> bool:
     parts = rel.split("/")
     for i, name in enumerate(parts[:-1]):
-        if name in SKIPPED_DIRS or _matches(name, "/".join(parts[: i + 1]), excludes):
+        if name in SKIPPED_DIRS or matches(name, "/".join(parts[: i + 1]), excludes):
             return False
-    return not _matches(parts[-1], rel, excludes) and _matches(parts[-1], rel, patterns)
+    return not matches(parts[-1], rel, excludes) and matches(parts[-1], rel, patterns)
 
 
 _OS_REASONS: tuple[tuple[type[OSError], str], ...] = (
