@@ -82,7 +82,6 @@ class Cut:
 class Item:
     block: int  # index into the blocks, -1 for synthetic text
     text: str
-    lo: int = 0  # offset of text in the block's text
     whole_end: bool = True  # text runs to the end of the block
     glue: str = "\n\n"  # separator after this item
 

@@ -107,7 +107,7 @@ class _Gen:
             t = self.blocks[i].text
             s = lo if i == b0 else 0
             e = b.head if (b and i == b.block and b.head) else len(t)
-            items.append(Item(i, t[s:e], s, e == len(t)))
+            items.append(Item(i, t[s:e], whole_end=e == len(t)))
         return items
 
     def inner_point(self, text: str, midword_p: float, lo: int = 4) -> tuple[int, int, str] | None:
@@ -418,7 +418,7 @@ class _Gen:
         new = text[start:]
         self.notes.append(f"overlap-{mode}")
         return [
-            replace(items[0], text=(ell + new) if mode == "ellipsis" else new, lo=start),
+            replace(items[0], text=(ell + new) if mode == "ellipsis" else new),
             *items[1:],
         ]
 

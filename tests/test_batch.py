@@ -93,7 +93,10 @@ def test_interrupted_run_leaves_old_or_new_files_only(
         text=True,
         start_new_session=True,
     )
-    time.sleep(1.5)
+    # Signal once the first file is written: midway, however fast the machine is.
+    first, deadline = tmp_path / "f000.txt", time.monotonic() + 60
+    while first.read_bytes() != cleaned and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     if group:
         os.killpg(proc.pid, sig)
     else:

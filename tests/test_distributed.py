@@ -148,8 +148,8 @@ def test_identical_to_local_engine(cluster: str, corpus: Path, tmp_path: Path) -
     assert got == local["files"]
     assert summary.totals() == local["totals"]
     # The bad file failed, alone; the job went on and said so.
-    assert summary.failures == ((str(corpus / "bad.txt"), summary.failures[0][1]),)
-    assert summary.failures[0][1].startswith(BAD_REASON)
+    ((path, reason),) = summary.failures
+    assert path == str(corpus / "bad.txt") and reason.startswith(BAD_REASON)
     assert summary.skipped == 1 and summary.exit_code == 123
     assert summary.partitions == -(-summary.files // 40)
     assert summary.report_dir.startswith(f"{dst}/{REPORT_DIR}/run-")

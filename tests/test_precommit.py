@@ -14,19 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from filetree import C as CLEAN
+from filetree import E as EXPECTED
+from filetree import P as POLLUTED
 
 REPO = Path(__file__).resolve().parent.parent
-POLLUTED = (
-    b"# Title\n\nFirst paragraph here, long enough to count.\n\n"
-    b"Second paragraph, also quite long enough.\n---END---\n"
-    b"Second paragraph, also quite long enough.\n"
-)
-EXPECTED = (
-    b"# Title\n\nFirst paragraph here, long enough to count.\n\n"
-    b"Second paragraph, also quite long enough.\n"
-)
-CLEAN = b"# Notes\n\nA clean article with nothing to remove.\n"
-
 pytestmark = pytest.mark.slow
 
 

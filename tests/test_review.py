@@ -103,7 +103,9 @@ def test_article_text_and_file_names_are_escaped() -> None:
 
 def test_unspeakable_text_still_gives_a_page() -> None:
     page = render_html([ReviewItem("a.txt", "bad \udcff byte\x00 here", None, "invalid utf-8")])
-    page.encode("utf-8")
+    page.encode("utf-8")  # a lone surrogate would make this raise
+    assert "\x00" not in page and "\udcff" not in page
+    assert "invalid utf-8" in page and 'data-path="a.txt"' in page
 
 
 # --- highlighted spans ------------------------------------------------------------
