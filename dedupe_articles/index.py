@@ -186,6 +186,10 @@ class ShingleIndex:
                 found.append(entry)
         return found
 
+    def has(self, key: str) -> bool:
+        """Whether a sentence with exactly this key is indexed."""
+        return key in self._exact
+
     def completes(self, key: str) -> bool:
         """Whether a longer indexed sentence begins with ``key`` (which is then a cut
         copy of it, even when ``key`` itself is indexed too)."""

@@ -153,7 +153,13 @@ class Stitcher:
                 return False
         key = normalize(body)
         record = self._restarts(key)
-        if cut is not None and record is None and self.index.completes(cut.key):
+        # The cut and the block's first words together make a sentence the article
+        # already has: the block is the rest of the cut sentence, whatever else
+        # the article repeats.
+        confirmed = cut is not None and any(
+            self.index.has(cut.key + sep + first[0].key) for sep in ("", " ")
+        )
+        if cut is not None and record is None and not confirmed and self.index.completes(cut.key):
             return False  # the "cut" sentence is known whole: a truncated copy, not a cut
         if any(r.tail.startswith(key) for r in self.continuations):
             return False  # another (shorter) attempt of a continuation already stitched in
@@ -179,6 +185,8 @@ class Stitcher:
             return False  # nothing beyond the repeated words: a copy, not a continuation
         if not restarted:
             for j, unit in enumerate(first[:2]):
+                if j == 0 and confirmed:
+                    continue
                 found = self.index.lookup(unit.text, unit.key, cut=not unit.complete, head=j == 0)
                 # Text known elsewhere is an ordinary copy, not a continuation (an
                 # overlap may be chance: "marlu" ends one word, starts another).
