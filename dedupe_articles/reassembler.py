@@ -194,6 +194,11 @@ def _majority(
             1 for k in keys if k == wording or (len(k) < len(wording) and wording.startswith(k))
         )
 
+    def centre(wording: str) -> float:
+        # With three wordings, each its own, the original is the one the others
+        # differ from least: every attempt changed it in a different place.
+        return round(sum(fuzz.ratio(wording, k) for _, k in complete), 6)
+
     pick_key = variants[pick[0]].units[pick[1]].key
     best, best_votes = pick, votes(pick_key)
     for member, key in complete:
@@ -206,7 +211,7 @@ def _majority(
         if mine > best_votes:
             best, best_votes = member, mine
         elif mine == best_votes and whole:
-            here, there = whole.count(key), whole.count(best_key)
+            here, there = (whole.count(key), centre(key)), (whole.count(best_key), centre(best_key))
             # Still tied: the wording of the attempt that ran to its end, the longest.
             if here > there or (here == there and strength(member[0]) > strength(best[0])):
                 best, best_votes = member, mine

@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections import Counter
 
 import regex
+from rapidfuzz import fuzz
 
 from dedupe_articles.config import Config
 from dedupe_articles.index import ShingleIndex
@@ -96,6 +97,21 @@ class Stitcher:
                 return record
         return None
 
+    def _rewording_of(self, block: Block) -> Continuation | None:
+        """The stitched continuation (newest first) that ``block``, opening a
+        segment, is another wording of: about as long, and closer to it than to
+        the whole paragraph it was stitched onto (that would be a restart)."""
+        if block.kind not in PROSE or not block.units or not block.units[-1].complete:
+            return None
+        for record in reversed(self.continuations):
+            size = len(record.tail)
+            if not 0.8 * size <= len(block.key) <= 1.2 * size or block.key == record.tail:
+                continue
+            score = fuzz.ratio(block.key, record.tail, score_cutoff=self.config.variant_cutoff)
+            if score and fuzz.ratio(block.key, normalize(record.joined)) < score:
+                return record
+        return None
+
     def _list_cut(self, block: Block) -> bool:
         """Whether a list ends cut inside its last item: a marker follows at once, and
         the item ends unfinished (no end punctuation; in unspaced scripts, which have
@@ -161,8 +177,8 @@ class Stitcher:
         )
         if cut is not None and record is None and not confirmed and self.index.completes(cut.key):
             return False  # the "cut" sentence is known whole: a truncated copy, not a cut
-        if any(r.tail.startswith(key) for r in self.continuations):
-            return False  # another (shorter) attempt of a continuation already stitched in
+        if any(r.tail.startswith(key) for r in self.continuations) or self._rewording_of(block):
+            return False  # another attempt of a continuation already stitched in
         restarted = record is not None
         if record is not None:
             # Another, longer attempt of the continuation just stitched on:
