@@ -96,14 +96,40 @@ def relate(
     # A reworded copy that was also cut short: compare it with the same-length head.
     # Only a sentence known to be cut qualifies; a finished one is not a fragment.
     if query_cut and lq < lc and lq >= 2 * min_partial:
-        score = fuzz.ratio(query, cand[: lq + 2], score_cutoff=cutoff)
+        score = _prefix_ratio(query, cand, cutoff)
         if score:
             return Relation.PREFIX, score
     if cand_cut and lc < lq and lc >= 2 * min_partial:
-        score = fuzz.ratio(query[: lc + 2], cand, score_cutoff=cutoff)
+        score = _prefix_ratio(cand, query, cutoff)
         if score:
             return Relation.EXTENDS, score
     return None
+
+
+def _prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
+    """How well the cut sentence ``cut`` matches the start of ``whole``, when it
+    may have a word added or dropped (so the head to compare with is a little
+    longer or shorter), or a reworded last word ("nicht eigentlich" for
+    "nicht aus Gewohnheit").
+
+    >>> _prefix_ratio("by the time i come home in really the evening",
+    ...               "by the time i come home in the evening it has doubled.", 88) > 88
+    True
+    >>> _prefix_ratio("man sollte ihn aber nicht eigentlich",
+    ...               "man sollte ihn aber nicht aus gewohnheit tippen.", 88)
+    99.0
+    """
+    size = len(cut)
+    slack = max(2, size // 8)
+    best = 0.0
+    for k in range(max(1, size - slack), min(len(whole), size + slack) + 1):
+        best = max(best, fuzz.ratio(cut, whole[:k], score_cutoff=cutoff))
+    if best:
+        return best
+    head = cut.rsplit(" ", 1)[0]
+    if " " in cut and len(head) >= size * 0.6 and whole.startswith(head + " "):
+        return 99.0  # only the last (cut, or added) word differs
+    return 0.0
 
 
 class ShingleIndex:
