@@ -63,6 +63,9 @@ def relate(
     (<Relation.PREFIX: 'prefix'>, 100.0)
     >>> relate("the cat sat on the mat.", "the cat sat on a mat.", cutoff=88, min_partial=8)[0]
     <Relation.NEAR: 'near'>
+    >>> relate("cell disappears coverage today.", "cell coverage disappears today.",
+    ...        cutoff=88, min_partial=8)[0]
+    <Relation.NEAR: 'near'>
     >>> relate("short", "shorter text", cutoff=88, min_partial=8) is None
     True
     """
@@ -93,6 +96,9 @@ def relate(
     score = fuzz.ratio(query, cand, score_cutoff=cutoff)
     if score:
         return Relation.NEAR, score
+    # Two long words swapped cost many characters but leave the same words.
+    if " " in query and sorted(query.split()) == sorted(cand.split()):
+        return Relation.NEAR, cutoff
     # A reworded copy that was also cut short: compare it with the same-length head.
     # Only a sentence known to be cut qualifies; a finished one is not a fragment.
     if query_cut and lq < lc and lq >= 2 * min_partial:

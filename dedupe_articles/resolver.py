@@ -100,6 +100,11 @@ class Resolver(Evidence):
                         c for c in seen_cuts
                         if c[1].order > recent and not c[1].units[-1].complete and c not in cuts
                     ]  # fmt: skip
+                    # A longer attempt of a continuation already stitched on goes
+                    # on from the same cut, which that stitch has since closed.
+                    record = self._restarts(block.key)
+                    if record is not None and (record.slot, record.variant) not in cuts:
+                        cuts.append((record.slot, record.variant))
                     if any(self._stitch(block, *cut) for cut in cuts):
                         pending = [] if i == 0 else pending
                         self._before = block

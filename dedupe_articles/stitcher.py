@@ -84,6 +84,14 @@ class Stitcher:
                 return tail, longest
         return None
 
+    def _completed(self, slot_id: int, variant: Variant) -> bool:
+        """Whether another variant of the slot holds the cut text and goes on."""
+        cut = normalize(variant.text)
+        return any(
+            v is not variant and len(k := normalize(v.text)) > len(cut) and k.startswith(cut)
+            for v in self.slots[slot_id].variants
+        )
+
     def _restarts(self, key: str) -> Continuation | None:
         """The stitched continuation (newest first) that the text of ``key`` is a
         longer attempt of, if its variant still ends with it (then the cut it
@@ -169,6 +177,8 @@ class Stitcher:
                 return False
         key = normalize(body)
         record = self._restarts(key)
+        if record is None and self._completed(slot_id, variant):
+            return False  # another attempt already went on past this cut
         # The cut and the block's first words together make a sentence the article
         # already has: the block is the rest of the cut sentence, whatever else
         # the article repeats.
