@@ -167,6 +167,9 @@ class JoinModel:
         self.end: Counter[str] = Counter()
         self.start: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
+        self.seen1: Counter[str] = Counter()
+        self.end1: Counter[str] = Counter()
+        self.start1: Counter[str] = Counter()
 
     def learn(self) -> None:
         """Count the article's words (deferred: most articles never need it)."""
@@ -181,6 +184,10 @@ class JoinModel:
                 if len(tok) >= 2:
                     self.end[tok[-2:]] += 1
                     self.start[tok[:2]] += 1
+                for ch in tok:
+                    self.seen1[ch] += 1
+                self.end1[tok[-1]] += 1
+                self.start1[tok[0]] += 1
 
     def needs_space(self, left: str, right: str) -> bool:
         """Whether ``left`` (end of the cut text) and ``right`` (start of its
@@ -207,7 +214,11 @@ class JoinModel:
             p_start = 1.0
         # Cuts fall between words far more often than inside one: a mid-word
         # join needs clear evidence that neither side can end or start a word.
-        return 4 * p_end * p_start >= (1 - p_end) * (1 - p_start)
+        return _SPLIT_ODDS * p_end * p_start >= (1 - p_end) * (1 - p_start)
+
+
+# Cuts fall between words about three times as often as inside one.
+_SPLIT_ODDS = 4
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -237,12 +248,22 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
     if b.isupper() and a.islower():
         return " "  # a word's second half never starts with a capital
     if _HANGUL.match(a) and _HANGUL.match(b):
-        # Syllable statistics say little in Korean: join only a word seen whole.
+        # Korean: a word seen whole decides; otherwise syllable statistics.
         lw, rw = words(left[-40:]), words(right[:40])
         joined = (lw[-1] + rw[0]) if lw and rw else ""
         model.learn()
         known = model.vocab
-        return "" if joined and known[joined] and not known[lw[-1]] else " "
+        if not joined:
+            return " "
+        if known[joined] and not known[lw[-1]]:
+            return ""
+        if known[lw[-1]] or known[rw[0]]:
+            return " "
+        # A syllable is a whole unit of its own: how often this one ends (or
+        # starts) a word in the article says whether a word ends at the cut.
+        p_end = _ratio(model.end1[a], model.seen1[a])
+        p_start = _ratio(model.start1[b], model.seen1[b])
+        return " " if _SPLIT_ODDS * p_end * p_start >= (1 - p_end) * (1 - p_start) else ""
     lw, rw = words(left[-40:]), words(right[:40])
     if not lw or not rw:
         return " "
