@@ -96,8 +96,9 @@ def relate(
     score = fuzz.ratio(query, cand, score_cutoff=cutoff)
     if score:
         return Relation.NEAR, score
-    # Two long words swapped cost many characters but leave the same words.
-    if " " in query and sorted(query.split()) == sorted(cand.split()):
+    # Two long words swapped, or one word added or dropped, cost many characters
+    # in a short sentence but leave the same words.
+    if " " in query and _one_word_apart(query.split(), cand.split()):
         return Relation.NEAR, cutoff
     # A reworded copy that was also cut short: compare it with the same-length head.
     # Only a sentence known to be cut qualifies; a finished one is not a fragment.
@@ -110,6 +111,20 @@ def relate(
         if score:
             return Relation.EXTENDS, score
     return None
+
+
+def _one_word_apart(a: list[str], b: list[str]) -> bool:
+    """The same words, in any order, but for at most one added or dropped.
+
+    >>> _one_word_apart("no todo ha sido fácil.".split(), "no también todo ha sido fácil.".split())
+    True
+    >>> _one_word_apart("the cat sat".split(), "the dog sat".split())
+    False
+    """
+    if min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 1:
+        return False
+    ca, cb = Counter(a), Counter(b)
+    return sum(((ca - cb) + (cb - ca)).values()) <= 1
 
 
 def _prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
