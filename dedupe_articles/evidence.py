@@ -21,6 +21,7 @@ class Evidence(Stitcher):
 
     pos: dict[int, int]
     polluted: bool
+    _seen_text: dict[str, int]
 
     def _lookup(self, block: Block) -> list[dict[int, Match]]:
         per_unit: list[dict[int, Match]] = []
@@ -87,8 +88,17 @@ class Evidence(Stitcher):
     def _strong(self, block: Block) -> bool:
         """Whether a block may be judged a copy on its own evidence."""
         if block.kind is BlockKind.HEADING:
-            # Generic headings ("Example") repeat on purpose; long specific ones do not.
-            return len(block.key) >= self.config.strong_block_chars
+            # Generic headings ("Example") repeat on purpose; long specific ones do not,
+            # nor, in a polluted article, one written in another form ("**H**" for
+            # "## H"): headings repeated on purpose repeat verbatim.
+            return len(block.key) >= self.config.strong_block_chars or (
+                self.polluted
+                and block.text not in self._seen_text
+                and any(
+                    self.slots[s].kind is BlockKind.HEADING
+                    for s in self.index.exact_slots(block.key)
+                )
+            )
         if block.kind is BlockKind.TABLE:
             # Rows repeat on purpose; a whole table of several rows does not.
             return len(block.units) >= 3 and len(block.key) >= 2 * self.config.strong_block_chars

@@ -233,6 +233,10 @@ class ShingleIndex:
                 found.append(entry)
         return found
 
+    def exact_slots(self, key: str) -> list[int]:
+        """The slots holding a sentence with exactly this key."""
+        return [self._slots[e] for e in self._exact.get(key, ())]
+
     def has(self, key: str) -> bool:
         """Whether a sentence with exactly this key is indexed."""
         return key in self._exact
