@@ -152,6 +152,14 @@ class Evidence(Stitcher):
                     for v in self.slots[cand].variants
                 ):
                     return True  # alone between markers, the opening of a kept paragraph
+            if (
+                i == 0
+                and self.polluted
+                and len(block.units) == 1
+                and len(block.key) >= self.config.strong_block_chars
+                and all(len(v.units) > 1 for v in self.slots[cand].variants)
+            ):
+                return True  # one sentence of a longer kept paragraph opening an attempt
             stop = min(len(seg_blocks), i + 1 + self.config.lookahead_blocks)
             run = len(block.key)
             for j in range(i + 1, stop):
