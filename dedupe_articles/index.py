@@ -98,7 +98,7 @@ def relate(
         return Relation.NEAR, score
     # Two long words swapped, or one word added or dropped, cost many characters
     # in a short sentence but leave the same words.
-    if " " in query and _one_word_apart(query.split(), cand.split()):
+    if abs(lq - lc) <= 24 and " " in query and _one_word_apart(query.split(), cand.split()):
         return Relation.NEAR, cutoff
     # A reworded copy that was also cut short: compare it with the same-length head.
     # Only a sentence known to be cut qualifies; a finished one is not a fragment.
