@@ -98,7 +98,7 @@ def relate(
         return Relation.NEAR, score
     # Two long words swapped, or one word added or dropped, cost many characters
     # in a short sentence but leave the same words.
-    if abs(lq - lc) <= 24 and " " in query and _one_word_apart(query.split(), cand.split()):
+    if abs(lq - lc) <= 24 and " " in query and one_word_apart(query.split(), cand.split()):
         return Relation.NEAR, cutoff
     # A reworded copy that was also cut short: compare it with the same-length head.
     # Only a sentence known to be cut qualifies; a finished one is not a fragment.
@@ -113,12 +113,12 @@ def relate(
     return None
 
 
-def _one_word_apart(a: list[str], b: list[str]) -> bool:
+def one_word_apart(a: list[str], b: list[str]) -> bool:
     """The same words, in any order, but for at most one added or dropped.
 
-    >>> _one_word_apart("no todo ha sido fácil.".split(), "no también todo ha sido fácil.".split())
+    >>> one_word_apart("no todo ha sido fácil.".split(), "no también todo ha sido fácil.".split())
     True
-    >>> _one_word_apart("the cat sat".split(), "the dog sat".split())
+    >>> one_word_apart("the cat sat".split(), "the dog sat".split())
     False
     """
     if min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 1:

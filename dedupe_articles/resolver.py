@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from dedupe_articles.config import Config
 from dedupe_articles.evidence import Evidence
-from dedupe_articles.index import Match, Relation, ShingleIndex, relate
+from dedupe_articles.index import Match, Relation, ShingleIndex, one_word_apart, relate
 from dedupe_articles.normalize import (
     JoinModel,
     has_continuation_tag,
@@ -477,15 +477,21 @@ class Resolver(Evidence):
 
 
 def _continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
-    """Whether ``longer`` starts with all of ``shorter``, whose last sentence may be cut."""
+    """Whether ``longer`` starts with all of ``shorter`` (whose last sentence may be
+    cut), each sentence the same or worded slightly differently."""
     if not shorter or len(shorter) > len(longer):
         return False
     for j, unit in enumerate(shorter):
         key = longer[j].key
-        if key != unit.key and not (
+        if key == unit.key or (
             j == len(shorter) - 1 and not unit.complete and key.startswith(unit.key)
         ):
-            return False
+            continue
+        # A reworded opening: a word added, dropped or swapped (not another word
+        # put in its place, nor a quote mark: that may be another paragraph).
+        if unit.complete and one_word_apart(unit.key.split(), key.split()):
+            continue
+        return False
     return True
 
 
