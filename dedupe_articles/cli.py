@@ -38,16 +38,22 @@ from dedupe_articles.files import (
     plan_outputs,
 )
 from dedupe_articles.report import (
+    EXIT_CHANGES,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
     Printer,
+    Totals,
     build_report,
     err,
+    failure_line,
     print_summary,
     progress_bar,
     stderr_is_terminal,
+    summary_rows,
     write_report,
 )
-
-EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 123, 130
 
 EPILOG = """\b
 Modes (one is required, except for '-'):
@@ -268,7 +274,8 @@ def _run(paths: Sequence[str], opts: dict[str, Any]) -> int:
     if opts["html"] is not None:
         failed |= not _write_html(opts["html"], outcomes)
     if not opts["quiet"] and (not stdin or opts["verbose"]):
-        print_summary(outcomes, time.perf_counter() - started, would)
+        elapsed = time.perf_counter() - started
+        print_summary(summary_rows(Totals.of_outcomes(outcomes), elapsed, would))
     if failed:
         return EXIT_FAILED
     return EXIT_CHANGES if would and any(o.changed for o in outcomes) else EXIT_OK
@@ -329,10 +336,9 @@ def _run_dask(paths: Sequence[str], opts: dict[str, Any]) -> int:
     except DaskEngineError as exc:  # extra missing, scheduler unreachable, access refused
         raise FatalError(str(exc)) from None
     for path, reason in summary.failures:
-        err(f"error: cannot clean {path}: {reason}")
+        err(failure_line(path, reason))
     if not opts["quiet"]:
-        for label, value in summary.rows():
-            err(f"{label}: {value}")
+        print_summary(summary.rows(), as_table=False)
     return summary.exit_code
 
 

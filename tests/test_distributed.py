@@ -31,6 +31,7 @@ from dedupe_articles.distributed import (
     StorageError,
     run_dask,
 )
+from dedupe_articles.report import FILE_KEYS
 
 CASES = Path(__file__).parent / "cases"
 BAD_REASON = "invalid utf-8 at byte offset 4"
@@ -115,6 +116,16 @@ def test_base_install_does_not_import_dask() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_library_import_does_not_import_the_cli_stack() -> None:
+    """The Dask client and the report's totals, summary and exit codes need no click or rich."""
+    code = (
+        "import sys, dedupe_articles.distributed, dedupe_articles.report\n"
+        "bad = {'click', 'rich'} & set(sys.modules)\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 @pytest.mark.parametrize("missing", ["dask", "distributed", "fsspec"])
 def test_missing_extra_is_a_clear_error(
     missing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -155,6 +166,10 @@ def test_identical_to_local_engine(cluster: str, corpus: Path, tmp_path: Path) -
     assert summary.report_dir.startswith(f"{dst}/{REPORT_DIR}/run-")
     written = json.loads((Path(summary.report_dir) / "totals.json").read_text())
     assert {k: written[k] for k in local["totals"]} == local["totals"]
+    # Key order too: the local report's (pinned in test_cli), then the partitions.
+    assert list(written) == [*local["totals"], "partitions"]
+    assert list(written["actions"]) == list(local["totals"]["actions"])
+    assert all(list(r) == list(FILE_KEYS) for r in got)
 
 
 def test_resume_skips_what_is_done_and_retries_failures(
