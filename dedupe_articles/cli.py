@@ -8,7 +8,6 @@ small file starts fast.
 from __future__ import annotations
 
 import codecs
-import importlib
 import inspect
 import os
 import re
@@ -23,7 +22,7 @@ import click
 
 from dedupe_articles import __version__, clean
 from dedupe_articles.batch import available_cpus, process_pool, run_batch, sigterm_as_interrupt
-from dedupe_articles.config import Config
+from dedupe_articles.config import Config, MarkerError
 from dedupe_articles.files import (
     DEFAULT_GLOBS,
     STDIN_NAME,
@@ -151,18 +150,13 @@ def _config_from(values: dict[str, Any]) -> Config:
         if values.get(name) is not None and values.get(name) != ()
     }
     try:
-        config = Config().with_changes(**given)
+        return Config().with_changes(**given)
+    except MarkerError as exc:  # Config checks every pattern, once, before any file
+        raise click.BadParameter(
+            f"{exc.pattern!r}: {exc.reason}", param_hint="'--marker'"
+        ) from None
     except ValueError as exc:
         raise click.UsageError(f"invalid cleaning option: {exc}") from None
-    # Checked here, once, rather than failing every file; via importlib because the
-    # regex package ships no type stubs.
-    regex: Any = importlib.import_module("regex")
-    for pattern in config.markers:
-        try:
-            regex.compile(pattern)
-        except regex.error as exc:
-            raise click.BadParameter(f"{pattern!r}: {exc}", param_hint="'--marker'") from None
-    return config
 
 
 _WRITES: dict[str, WriteMode] = {

@@ -67,6 +67,20 @@ def test_usage_errors_exit_2_and_touch_nothing(
     assert tree(corpus) == before
 
 
+@pytest.mark.parametrize("engine", [[], ["--engine", "dask", "-o", "../out"]])
+def test_invalid_marker_is_one_line_usage_error(
+    corpus: Path, capsys: pytest.CaptureFixture[str], engine: list[str]
+) -> None:
+    """Config rejects the pattern; the CLI says so as before, for either engine."""
+    before = tree(corpus)
+    mode = engine or ["--check"]
+    assert main(["--marker", "ok", "--marker", "(", *mode, "a.txt"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.endswith("\nError: Invalid value for '--marker': '(': missing ) at position 1\n")
+    assert tree(corpus) == before and not (corpus / "../out").exists()
+
+
 def test_help_documents_exit_codes_and_config_flags(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
