@@ -1,7 +1,8 @@
 """The Dask engine (issue #5): same bytes as the local engine, resumable, clear errors.
 
 Needs the ``dask`` extra (``pip install '.[test,dask]'``); without it only the tests
-that check the base install still runs and fails clearly are run.
+that check the base install still runs and fails clearly are run, and the others are
+skipped, or fail when ``CI`` is set (see ``needs.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import needs
 import pytest
 from filetree import tree
 
@@ -43,8 +45,8 @@ BAD_REASON = "invalid utf-8 at byte offset 4"
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     """A LocalCluster of two single-threaded worker processes, shared by the module."""
-    distributed = pytest.importorskip("distributed")
-    pytest.importorskip("fsspec")
+    distributed = needs.module("distributed")
+    needs.module("fsspec")
     with distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
@@ -240,8 +242,8 @@ def test_files_from_then_full_run(cluster: str, corpus: Path, tmp_path: Path) ->
 
 
 def test_memory_filesystem_matches_local_engine(corpus: Path, tmp_path: Path) -> None:
-    fsspec = pytest.importorskip("fsspec")
-    pytest.importorskip("distributed")
+    fsspec = needs.module("fsspec")
+    needs.module("distributed")
     fs = fsspec.filesystem("memory")
     root = f"/t-{uuid.uuid4().hex}"
     for path in corpus.rglob("*"):
@@ -270,7 +272,7 @@ def test_memory_filesystem_matches_local_engine(corpus: Path, tmp_path: Path) ->
 
 
 def test_unreachable_scheduler(corpus: Path, tmp_path: Path) -> None:
-    pytest.importorskip("distributed")
+    needs.module("distributed")
     with pytest.raises(SchedulerUnreachable, match="cannot reach the Dask scheduler at tcp://"):
         run_dask(
             str(corpus),
@@ -282,8 +284,8 @@ def test_unreachable_scheduler(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_refused_credentials(tmp_path: Path) -> None:
-    fsspec = pytest.importorskip("fsspec")
-    pytest.importorskip("distributed")
+    fsspec = needs.module("fsspec")
+    needs.module("distributed")
     from fsspec.implementations.memory import MemoryFileSystem  # type: ignore[import-untyped]
 
     class DeniedFileSystem(MemoryFileSystem):  # type: ignore[misc]
