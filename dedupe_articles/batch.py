@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
 _busy = False
+# The output directories a worker process has made: its pool serves one run.
+_made: set[str] = set()
 
 
 def _worker_init() -> None:
@@ -30,6 +32,7 @@ def _worker_init() -> None:
     # lets the workers finish the file they are on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_sigterm)
+    _made.clear()
 
 
 def _worker_sigterm(signum: int, frame: object) -> None:
@@ -42,7 +45,7 @@ def _work(target: Target, settings: Settings, cleaner: Cleaner) -> FileOutcome:
     global _busy
     _busy = True
     try:
-        return process_file(target, settings, cleaner)
+        return process_file(target, settings, cleaner, _made)
     finally:
         _busy = False
 
@@ -118,8 +121,9 @@ def run_batch(
     flush()
     todo = [(i, t) for i, t in enumerate(items) if isinstance(t, Target)]
     if pool is None:
+        made: set[str] = set()  # output directories, made once each
         for index, target in todo:
-            deliver(index, process_file(target, settings, clean))
+            deliver(index, process_file(target, settings, clean, made))
         return [r for r in results if r is not None]
     from concurrent.futures import as_completed
 

@@ -8,7 +8,6 @@ small file starts fast.
 from __future__ import annotations
 
 import codecs
-import importlib
 import inspect
 import os
 import re
@@ -23,7 +22,7 @@ import click
 
 from dedupe_articles import __version__, clean
 from dedupe_articles.batch import available_cpus, process_pool, run_batch, sigterm_as_interrupt
-from dedupe_articles.config import Config
+from dedupe_articles.config import Config, MarkerError
 from dedupe_articles.files import (
     DEFAULT_GLOBS,
     STDIN_NAME,
@@ -38,16 +37,22 @@ from dedupe_articles.files import (
     plan_outputs,
 )
 from dedupe_articles.report import (
+    EXIT_CHANGES,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
     Printer,
+    Totals,
     build_report,
     err,
+    failure_line,
     print_summary,
     progress_bar,
     stderr_is_terminal,
+    summary_rows,
     write_report,
 )
-
-EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 123, 130
 
 EPILOG = """\b
 Modes (one is required, except for '-'):
@@ -145,18 +150,13 @@ def _config_from(values: dict[str, Any]) -> Config:
         if values.get(name) is not None and values.get(name) != ()
     }
     try:
-        config = Config().with_changes(**given)
+        return Config().with_changes(**given)
+    except MarkerError as exc:  # Config checks every pattern, once, before any file
+        raise click.BadParameter(
+            f"{exc.pattern!r}: {exc.reason}", param_hint="'--marker'"
+        ) from None
     except ValueError as exc:
         raise click.UsageError(f"invalid cleaning option: {exc}") from None
-    # Checked here, once, rather than failing every file; via importlib because the
-    # regex package ships no type stubs.
-    regex: Any = importlib.import_module("regex")
-    for pattern in config.markers:
-        try:
-            regex.compile(pattern)
-        except regex.error as exc:
-            raise click.BadParameter(f"{pattern!r}: {exc}", param_hint="'--marker'") from None
-    return config
 
 
 _WRITES: dict[str, WriteMode] = {
@@ -268,7 +268,8 @@ def _run(paths: Sequence[str], opts: dict[str, Any]) -> int:
     if opts["html"] is not None:
         failed |= not _write_html(opts["html"], outcomes)
     if not opts["quiet"] and (not stdin or opts["verbose"]):
-        print_summary(outcomes, time.perf_counter() - started, would)
+        elapsed = time.perf_counter() - started
+        print_summary(summary_rows(Totals.of_outcomes(outcomes), elapsed, would))
     if failed:
         return EXIT_FAILED
     return EXIT_CHANGES if would and any(o.changed for o in outcomes) else EXIT_OK
@@ -329,10 +330,9 @@ def _run_dask(paths: Sequence[str], opts: dict[str, Any]) -> int:
     except DaskEngineError as exc:  # extra missing, scheduler unreachable, access refused
         raise FatalError(str(exc)) from None
     for path, reason in summary.failures:
-        err(f"error: cannot clean {path}: {reason}")
+        err(failure_line(path, reason))
     if not opts["quiet"]:
-        for label, value in summary.rows():
-            err(f"{label}: {value}")
+        print_summary(summary.rows(), as_table=False)
     return summary.exit_code
 
 

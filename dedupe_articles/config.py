@@ -9,7 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+import regex
+
 DEFAULT_MARKERS: tuple[str, ...] = (r"-{3}\s*END\s*-{3}",)
+
+
+class MarkerError(ValueError):
+    """A marker that is not a valid regular expression; ``pattern`` and ``reason`` say
+    which and why."""
+
+    def __init__(self, pattern: str, reason: str) -> None:
+        super().__init__(f"markers: {pattern!r} is not a valid regular expression: {reason}")
+        self.pattern, self.reason = pattern, reason
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,10 @@ class Config:
         stitch: Join a paragraph cut at a marker to its continuation. Default: ``True``.
         merge_variants: Merge sentences that only a less complete attempt of a
             paragraph has into the most complete one. Default: ``True``.
+
+    Raises:
+        ValueError: A score outside 0-100, a size below 1, no marker, or a marker that
+            is not a valid ``regex`` pattern (:class:`MarkerError`, which names it).
     """
 
     markers: tuple[str, ...] = DEFAULT_MARKERS
@@ -80,6 +95,11 @@ class Config:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not self.markers:
             raise ValueError("markers must hold at least one pattern")
+        for pattern in self.markers:
+            try:
+                regex.compile(pattern)
+            except regex.error as exc:
+                raise MarkerError(pattern, str(exc)) from None
 
     def with_changes(self, **changes: Any) -> Config:
         """Return a copy with some fields changed.

@@ -40,7 +40,7 @@ import posixpath
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from importlib import import_module
 from typing import Any
 
@@ -51,8 +51,8 @@ from dedupe_articles.files import (
     Settings,
     failure,
 )
-from dedupe_articles.partition import Partition, record_totals, run_partition, worker_version
-from dedupe_articles.result import ActionKind
+from dedupe_articles.partition import Partition, PartResult, run_partition, worker_version
+from dedupe_articles.report import EXIT_FAILED, EXIT_OK, Totals, file_entry, summary_rows
 from dedupe_articles.storage import (
     AbstractFileSystem,
     DaskEngineError,
@@ -93,24 +93,16 @@ class SchedulerUnreachable(DaskEngineError):
 
 
 @dataclass(frozen=True)
-class DaskSummary:
+class DaskSummary(Totals):
     """What comes back to the client: totals, failures and where the records are.
 
-    The counts have the meaning of the JSON report's ``totals``. ``reused`` files were
-    already done by an earlier run of the same command (their records were kept, the
-    files not touched); ``existing`` outputs were found complete and not written again.
-    ``failures`` are ``(path, reason)`` pairs, sorted by path.
+    The counts (:class:`dedupe_articles.report.Totals`) are the JSON report's
+    ``totals``. ``reused`` files were already done by an earlier run of the same
+    command (their records were kept, the files not touched); ``existing`` outputs
+    were found complete and not written again. ``failures`` are ``(path, reason)``
+    pairs, sorted by path.
     """
 
-    files: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    failed: int = 0
-    bytes_in: int = 0
-    bytes_out: int = 0
-    bytes_removed: int = 0
-    actions: dict[str, int] = field(default_factory=lambda: {k.value: 0 for k in ActionKind})
     reused: int = 0
     existing: int = 0
     partitions: int = 0
@@ -121,30 +113,20 @@ class DaskSummary:
     @property
     def exit_code(self) -> int:
         """0 when every file was cleaned or skipped, 123 when at least one failed."""
-        return 123 if self.failed else 0
+        return EXIT_FAILED if self.failed else EXIT_OK
 
     def totals(self) -> dict[str, Any]:
         """The counts as the JSON report's ``totals`` object."""
-        keys = ("files", "changed", "unchanged", "skipped", "failed")
-        out: dict[str, Any] = {key: getattr(self, key) for key in keys}
-        out.update(bytes_in=self.bytes_in, bytes_out=self.bytes_out)
-        out.update(bytes_removed=self.bytes_removed, actions=dict(self.actions))
-        return out
+        return self.to_dict()
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, value) pairs for the end-of-run summary, as the local engine prints."""
-        return [
-            ("files scanned", str(self.files)),
-            ("changed", str(self.changed)),
-            ("unchanged", str(self.unchanged)),
-            ("skipped", str(self.skipped)),
-            ("failed", str(self.failed)),
-            ("bytes removed", str(self.bytes_removed)),
+        extra = [
             ("already done", str(self.reused + self.existing)),
             ("partitions", str(self.partitions)),
             ("report", self.report_dir),
-            ("time", f"{self.elapsed:.2f}s"),
         ]
+        return summary_rows(self, self.elapsed, extra=extra)
 
 
 def _import_dask() -> None:
@@ -365,27 +347,17 @@ def run_dask(
         0, "", src, dst, shown_src, shown_dst, base, dst_base, report, (), settings, resume
     )
     parts = _partitions(rels, partition_size, template)
-    totals = record_totals([])
-    totals.update(reused=0, existing=0)
-    failures: list[tuple[str, str]] = []
+    done = PartResult()
     if parts:
         with _client(scheduler, n_workers, threads, timeout) as client:
             _check_workers(client, scheduler, timeout)
-            _gather(client, parts, totals, failures, progress)
+            done = _gather(client, parts, progress)
     summary = DaskSummary(
-        files=totals["files"],
-        changed=totals["changed"],
-        unchanged=totals["unchanged"],
-        skipped=totals["skipped"],
-        failed=totals["failed"],
-        bytes_in=totals["bytes_in"],
-        bytes_out=totals["bytes_out"],
-        bytes_removed=totals["bytes_removed"],
-        actions=totals["actions"],
-        reused=totals["reused"],
-        existing=totals["existing"],
+        **vars(done.totals),
+        reused=done.reused,
+        existing=done.existing,
         partitions=len(parts),
-        failures=tuple(sorted(failures)),
+        failures=tuple(sorted(done.failures)),
         report_dir=display_path(dst, run),
         elapsed=time.perf_counter() - started,
     )
@@ -396,10 +368,9 @@ def run_dask(
 def _gather(
     client: Any,
     parts: Sequence[Partition],
-    totals: dict[str, Any],
-    failures: list[tuple[str, str]],
     progress: Callable[[int, int], None] | None,
-) -> None:
+) -> PartResult:
+    """Run the partitions; their results summed, failures in completion order."""
     as_completed = import_module("distributed").as_completed
 
     token = uuid.uuid4().hex[:8]
@@ -409,24 +380,23 @@ def _gather(
     keys = [f"dedupe-articles-{token}-{part.name}" for part in parts]
     futures = client.map(run_partition, parts, key=keys, pure=False)
     by_key = {future.key: part for future, part in zip(futures, parts, strict=True)}
+    totals = Totals()
+    failures: list[tuple[str, str]] = []
+    reused = existing = 0
     try:
         for future in as_completed(futures):
             part = by_key[future.key]
             try:
-                result = future.result()
+                result: PartResult = future.result()
             except Exception as exc:  # the task itself failed: a worker died, no report
                 reason = f"partition {part.index} failed: {exc_reason(exc)}"
-                result = record_totals(
-                    [_failed_record(display_path(part.src, rel), reason) for rel in part.rels]
+                result = PartResult.of_records(
+                    [file_entry(failure(display_path(part.src, rel), reason)) for rel in part.rels]
                 )
-                result.update(reused=0, existing=0)
-            for key in ("files", "changed", "unchanged", "skipped", "failed"):
-                totals[key] += result[key]
-            for key in ("bytes_in", "bytes_out", "bytes_removed", "reused", "existing"):
-                totals[key] += result[key]
-            for kind, count in result["actions"].items():
-                totals["actions"][kind] = totals["actions"].get(kind, 0) + count
-            failures.extend((str(p), str(e)) for p, e in result["failures"])
+            totals += result.totals
+            failures.extend(result.failures)
+            reused += result.reused
+            existing += result.existing
             future.release()
             done += len(part.rels)
             if progress is not None:
@@ -434,13 +404,7 @@ def _gather(
     except BaseException:
         client.cancel(futures)
         raise
-
-
-def _failed_record(path: str, reason: str) -> dict[str, Any]:
-    """The report record of a file whose task failed before it could say more."""
-    from dedupe_articles.report import file_entry
-
-    return file_entry(failure(path, reason))
+    return PartResult(totals, tuple(failures), reused, existing)
 
 
 def _write_totals(fs: AbstractFileSystem, report: str, summary: DaskSummary) -> None:

@@ -406,24 +406,48 @@ def _write_in_place(path: str, data: bytes) -> None:
             os.chown(real, st.st_uid, st.st_gid)
 
 
-def _write_copy(dest: str, data: bytes) -> None:
-    try:
-        os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
-    except FileExistsError as exc:  # a file where a directory should be: say so
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), exc.filename) from None
+def _write_copy(dest: str, data: bytes, made: set[str] | None = None) -> None:
+    """Write ``dest`` unless it already holds ``data``; its directory is made first,
+    once per directory named in ``made`` (the directories made so far)."""
+    parent = os.path.dirname(dest) or "."
+    known = made is not None and parent in made
+    if not known:
+        try:
+            os.makedirs(parent, exist_ok=True)
+        except FileExistsError as exc:  # a file where a directory should be: say so
+            raise NotADirectoryError(
+                errno.ENOTDIR, os.strerror(errno.ENOTDIR), exc.filename
+            ) from None
+        if made is not None:
+            made.add(parent)
     mode = None
     try:
         st = os.stat(dest)
         mode = stat.S_IMODE(st.st_mode)
-        if stat.S_ISREG(st.st_mode) and st.st_size == len(data) and read_file(dest) == data:
-            return  # already up to date: keep its mtime so make-like tools see no change
+        if stat.S_ISREG(st.st_mode) and st.st_size == len(data):
+            with open(dest, "rb") as f:  # a regular file, as just seen: no second stat
+                if f.read() == data:
+                    return  # already up to date: keep its mtime so make-like tools see no change
     except FileNotFoundError:
         pass
-    atomic_write(dest, data, mode)
+    try:
+        atomic_write(dest, data, mode)
+    except FileNotFoundError:
+        if made is None or not known:
+            raise
+        # The directory was removed since it was made: make it again, as before.
+        made.discard(parent)
+        _write_copy(dest, data, made)
 
 
-def process_file(target: Target, settings: Settings, cleaner: Cleaner) -> FileOutcome:
-    """Read, clean and (per ``settings.write``) write one file. Never raises for a bad file."""
+def process_file(
+    target: Target, settings: Settings, cleaner: Cleaner, made: set[str] | None = None
+) -> FileOutcome:
+    """Read, clean and (per ``settings.write``) write one file. Never raises for a bad file.
+
+    ``made``: the output directories made so far, shared by the calls of one run so that
+    each directory is made once (``None``: made for every file).
+    """
     try:
         raw = read_file(target.path)
     except OSError as exc:
@@ -437,7 +461,7 @@ def process_file(target: Target, settings: Settings, cleaner: Cleaner) -> FileOu
             _write_in_place(target.path, new)
         elif settings.write == "output-dir":
             assert target.dest is not None, "plan_outputs() gives every target a dest"
-            _write_copy(target.dest, new)
+            _write_copy(target.dest, new, made)
         else:
             return outcome
     except OSError as exc:

@@ -2,8 +2,8 @@
 
 A task runs on a worker. It reads, cleans and writes its files itself, through
 :mod:`dedupe_articles.storage`, then writes their records as one JSON Lines part and
-returns only totals and failures, so that a large corpus never passes through the
-client. The bytes written are those of the local engine
+returns only totals and failures (a :class:`PartResult`), so that a large corpus never
+passes through the client. The bytes written are those of the local engine
 (:func:`dedupe_articles.files.clean_bytes` is shared).
 """
 
@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dedupe_articles.files import FileOutcome, Settings, clean_bytes, failure
-from dedupe_articles.result import ActionKind
+from dedupe_articles.report import Totals, file_entry
 from dedupe_articles.storage import (
     AbstractFileSystem,
     display_path,
@@ -43,6 +43,29 @@ class Partition:
     rels: tuple[str, ...]
     settings: Settings
     resume: bool = False
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """What a task sends back: its files' totals, the ``(path, reason)`` of each failed
+    file, and how many were ``reused`` (recorded by an earlier run) or found
+    ``existing`` (an output complete but not recorded)."""
+
+    totals: Totals = field(default_factory=Totals)
+    failures: tuple[tuple[str, str], ...] = ()
+    reused: int = 0
+    existing: int = 0
+
+    @classmethod
+    def of_records(
+        cls, records: Sequence[dict[str, Any]], reused: int = 0, existing: int = 0
+    ) -> PartResult:
+        failures = tuple(
+            (str(r["path"]), str(r["error"] or "failed"))
+            for r in records
+            if r["status"] == "failed"
+        )
+        return cls(Totals.of_records(records), failures, reused, existing)
 
 
 def _clean_one(
@@ -80,14 +103,12 @@ def _clean_one(
     return replace(outcome, output=output), existed
 
 
-def run_partition(part: Partition) -> dict[str, Any]:
+def run_partition(part: Partition) -> PartResult:
     """What a worker runs: clean the partition's files, write its report part.
 
     Returns only totals and failures. A file that fails is recorded and the others go
     on; only an error writing the report part fails the task.
     """
-    from dedupe_articles.report import file_entry
-
     fs_in, _ = url_to_fs(part.src_url)
     fs_out, _ = url_to_fs(part.dst_url)
     part_path = posixpath.join(part.report, part.name)
@@ -107,29 +128,7 @@ def run_partition(part: Partition) -> dict[str, Any]:
     if reused < len(records):
         lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
         put_complete(fs_out, part_path, lines.encode("utf-8"), made)
-    out = record_totals(records)
-    out.update(reused=reused, existing=existing)
-    return out
-
-
-def record_totals(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Totals over report records, as :func:`dedupe_articles.report.totals` counts them."""
-    kinds = {kind.value: 0 for kind in ActionKind}
-    out: dict[str, Any] = dict.fromkeys(("changed", "unchanged", "skipped", "failed"), 0)
-    out.update(files=len(records), bytes_in=0, bytes_out=0, bytes_removed=0, actions=kinds)
-    failures = []
-    for record in records:
-        out[record["status"]] = out.get(record["status"], 0) + 1
-        out["bytes_in"] += record["bytes_in"]
-        if record["bytes_out"] is not None:
-            out["bytes_out"] += record["bytes_out"]
-            out["bytes_removed"] += record["bytes_in"] - record["bytes_out"]
-        for action in record["actions"]:
-            kinds[action["kind"]] = kinds.get(action["kind"], 0) + 1
-        if record["status"] == "failed":
-            failures.append((record["path"], record["error"] or "failed"))
-    out["failures"] = failures
-    return out
+    return PartResult.of_records(records, reused, existing)
 
 
 def worker_version() -> str:

@@ -43,17 +43,19 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from typing import Any, TextIO
-
-import click
 
 from dedupe_articles.config import Config
 from dedupe_articles.files import FileOutcome, atomic_write
 from dedupe_articles.result import Action, ActionKind
 
 SCHEMA_VERSION = 1
+# The command's exit codes (the Dask engine's too). Here rather than in the CLI
+# because this module imports neither click nor rich at import time.
+EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 123, 130
 FILE_KEYS = ("path", "status", "changed", "bytes_in", "bytes_out", "output", "error", "actions")
 ACTION_KEYS = (
     "kind",
@@ -89,28 +91,82 @@ def file_entry(outcome: FileOutcome) -> dict[str, Any]:
     }
 
 
-def totals(outcomes: Sequence[FileOutcome]) -> dict[str, Any]:
-    """Counts over all files; ``bytes_removed`` counts files that produced output.
+def _no_actions() -> dict[str, int]:
+    return {kind.value: 0 for kind in ActionKind}
 
-    >>> totals([FileOutcome("a", "changed", 10, 4), FileOutcome("b", "failed", 3)])["bytes_removed"]
-    6
+
+@dataclass(frozen=True)
+class Totals:
+    """Counts over files: the report's ``totals`` object, for both engines.
+
+    ``bytes_out`` and ``bytes_removed`` count the files that produced output;
+    ``actions`` has every kind, in vocabulary order.
     """
-    done = [o for o in outcomes if o.bytes_out is not None]
-    kinds = {kind.value: 0 for kind in ActionKind}
-    for outcome in outcomes:
-        for action in outcome.actions:
-            kinds[action.kind.value] += 1
-    return {
-        "files": len(outcomes),
-        "changed": sum(o.status == "changed" for o in outcomes),
-        "unchanged": sum(o.status == "unchanged" for o in outcomes),
-        "skipped": sum(o.status == "skipped" for o in outcomes),
-        "failed": sum(o.status == "failed" for o in outcomes),
-        "bytes_in": sum(o.bytes_in for o in outcomes),
-        "bytes_out": sum(o.bytes_out or 0 for o in done),
-        "bytes_removed": sum(o.bytes_in - (o.bytes_out or 0) for o in done),
-        "actions": kinds,
-    }
+
+    files: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    bytes_removed: int = 0
+    actions: dict[str, int] = field(default_factory=_no_actions)
+
+    @classmethod
+    def count(cls, files: Iterable[tuple[str, int, int | None, Iterable[str]]]) -> Totals:
+        """Counts over ``(status, bytes_in, bytes_out, action kinds)``, one tuple a file."""
+        counts = {f.name: 0 for f in fields(Totals) if f.name != "actions"}
+        actions = _no_actions()
+        for status, bytes_in, bytes_out, kinds in files:
+            counts["files"] += 1
+            if status in ("changed", "unchanged", "skipped", "failed"):
+                counts[status] += 1
+            counts["bytes_in"] += bytes_in
+            if bytes_out is not None:
+                counts["bytes_out"] += bytes_out
+                counts["bytes_removed"] += bytes_in - bytes_out
+            for kind in kinds:
+                actions[kind] = actions.get(kind, 0) + 1
+        return cls(**counts, actions=actions)
+
+    @classmethod
+    def of_outcomes(cls, outcomes: Iterable[FileOutcome]) -> Totals:
+        """Counts over outcomes; ``bytes_removed`` counts files that produced output.
+
+        >>> outcomes = [FileOutcome("a", "changed", 10, 4), FileOutcome("b", "failed", 3)]
+        >>> t = Totals.of_outcomes(outcomes)
+        >>> t.files, t.failed, t.bytes_out, t.bytes_removed
+        (2, 1, 4, 6)
+        """
+        return cls.count(
+            (o.status, o.bytes_in, o.bytes_out, (a.kind.value for a in o.actions)) for o in outcomes
+        )
+
+    @classmethod
+    def of_records(cls, records: Iterable[dict[str, Any]]) -> Totals:
+        """Counts over report records (``files[]`` entries, the Dask engine's parts)."""
+        return cls.count(
+            (r["status"], r["bytes_in"], r["bytes_out"], (a["kind"] for a in r["actions"]))
+            for r in records
+        )
+
+    def __add__(self, other: Totals) -> Totals:
+        actions = dict(self.actions)
+        for kind, count in other.actions.items():
+            actions[kind] = actions.get(kind, 0) + count
+        counts = {
+            f.name: getattr(self, f.name) + getattr(other, f.name)
+            for f in fields(Totals)
+            if f.name != "actions"
+        }
+        return Totals(**counts, actions=actions)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report's ``totals`` object (also for a subclass: only these fields)."""
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(Totals)}
+        out["actions"] = dict(self.actions)
+        return out
 
 
 def build_report(outcomes: Sequence[FileOutcome], mode: str, config: Config) -> dict[str, Any]:
@@ -124,7 +180,7 @@ def build_report(outcomes: Sequence[FileOutcome], mode: str, config: Config) -> 
         "mode": mode,
         "config": config_data,
         "files": [file_entry(o) for o in outcomes],
-        "totals": totals(outcomes),
+        "totals": Totals.of_outcomes(outcomes).to_dict(),
     }
 
 
@@ -185,19 +241,25 @@ def format_explanation(outcome: FileOutcome) -> str:
 
 
 def summary_rows(
-    outcomes: Sequence[FileOutcome], elapsed: float, would: bool
+    totals: Totals, elapsed: float, would: bool = False, extra: Sequence[tuple[str, str]] = ()
 ) -> list[tuple[str, str]]:
-    """(label, value) pairs of the end-of-run summary, for a table or plain lines."""
-    total = totals(outcomes)
+    """(label, value) pairs of the end-of-run summary, for a table or plain lines; an
+    engine's ``extra`` rows go before the time."""
     return [
-        ("files scanned", str(total["files"])),
-        ("would change" if would else "changed", str(total["changed"])),
-        ("unchanged", str(total["unchanged"])),
-        ("skipped", str(total["skipped"])),
-        ("failed", str(total["failed"])),
-        ("bytes removed", str(total["bytes_removed"])),
+        ("files scanned", str(totals.files)),
+        ("would change" if would else "changed", str(totals.changed)),
+        ("unchanged", str(totals.unchanged)),
+        ("skipped", str(totals.skipped)),
+        ("failed", str(totals.failed)),
+        ("bytes removed", str(totals.bytes_removed)),
+        *extra,
         ("time", f"{elapsed:.2f}s"),
     ]
+
+
+def failure_line(path: str, reason: str | None) -> str:
+    """What is said about a file that could not be cleaned."""
+    return f"error: cannot clean {path}: {reason}"
 
 
 # --- the console -----------------------------------------------------------------
@@ -219,6 +281,8 @@ def stderr_is_terminal() -> bool:
 
 
 def err(message: str) -> None:
+    import click
+
     click.echo(message, err=True)
 
 
@@ -267,7 +331,7 @@ class Printer:
     def __call__(self, outcome: FileOutcome) -> None:
         to = f" -> {outcome.output}" if outcome.output and outcome.output != outcome.path else ""
         if outcome.status == "failed":
-            err(f"error: cannot clean {outcome.path}: {outcome.error}")
+            err(failure_line(outcome.path, outcome.error))
         elif outcome.status == "skipped":
             if not self.quiet:
                 err(f"skipped {outcome.path}: {outcome.error}")
@@ -279,16 +343,18 @@ class Printer:
         elif outcome.status == "unchanged" and self.verbose:
             err(f"unchanged {outcome.path}{to}")
         if self.explain and outcome.actions:
+            import click
+
             click.echo(format_explanation(outcome), nl=False, err=self.as_filter)
         if outcome.diff:
             sys.stdout.write(colour_diff(outcome.diff) if self.colour else outcome.diff)
             sys.stdout.flush()
 
 
-def print_summary(outcomes: Sequence[FileOutcome], elapsed: float, would: bool) -> None:
-    """The end-of-run summary on stderr: a table on a terminal, ``label: value`` lines otherwise."""
-    rows = summary_rows(outcomes, elapsed, would)
-    if not stderr_is_terminal():
+def print_summary(rows: Sequence[tuple[str, str]], *, as_table: bool | None = None) -> None:
+    """The end-of-run summary on stderr: a table (by default, on a terminal) or
+    ``label: value`` lines."""
+    if not (stderr_is_terminal() if as_table is None else as_table):
         for label, value in rows:
             err(f"{label}: {value}")
         return

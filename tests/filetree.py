@@ -1,4 +1,4 @@
-"""Files on disk for the CLI, batch and file-layer tests: a small corpus and its bytes."""
+"""Files on disk for the tests: a small corpus and its bytes, the seed sample, exact reads."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from articles import EXPECTED, POLLUTED
 
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "samples" / "000_3c562c15f48485c9.txt"  # the shipped polluted sample
 CLEAN = "# Notes\n\nA clean article with nothing to remove.\n"
 P, E, C = POLLUTED.encode(), EXPECTED.encode(), CLEAN.encode()
 
@@ -24,6 +26,12 @@ def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "b.txt").write_bytes(C)
     (root / "sub" / "c.txt").write_bytes(P)
     return root
+
+
+def read_exact(path: Path) -> str:
+    """A file's text exactly: UTF-8, no newline translation (CRLF stays CRLF)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
 
 
 def tree(root: Path, *, skip: str | None = None) -> dict[str, bytes]:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from filetree import C, E, P, tree
+from filetree import SEED, C, E, P, tree
 
 import dedupe_articles.batch as batch
 import dedupe_articles.files as files
@@ -81,7 +81,7 @@ def test_interrupted_run_leaves_old_or_new_files_only(
 ) -> None:
     """Ctrl-C signals the whole process group, workers included; ``kill`` the parent."""
     # Real articles take long enough to clean (tens of ms each) to be stopped midway.
-    big = sorted((Path(__file__).parent.parent / "samples").glob("*.txt"))[0].read_bytes()
+    big = SEED.read_bytes()
     cleaned = clean(big.decode()).text.encode()
     assert cleaned != big
     for i in range(300):

@@ -19,7 +19,8 @@ import dedupe_articles.cli as cli
 import dedupe_articles.report as report
 from dedupe_articles import Config
 from dedupe_articles.cli import main
-from dedupe_articles.result import ActionKind, CleanResult
+from dedupe_articles.files import FileOutcome
+from dedupe_articles.result import Action, ActionKind, CleanResult
 
 DIFF = (
     "--- a.txt\t(original)\n+++ a.txt\t(cleaned)\n@@ -3,5 +3,3 @@\n"
@@ -64,6 +65,20 @@ def test_usage_errors_exit_2_and_touch_nothing(
     assert message in err
     assert "Traceback" not in err and out == ""
     assert tree(corpus) == before
+
+
+@pytest.mark.parametrize("engine", [[], ["--engine", "dask", "-o", "../out"]])
+def test_invalid_marker_is_one_line_usage_error(
+    corpus: Path, capsys: pytest.CaptureFixture[str], engine: list[str]
+) -> None:
+    """Config rejects the pattern; the CLI says so as before, for either engine."""
+    before = tree(corpus)
+    mode = engine or ["--check"]
+    assert main(["--marker", "ok", "--marker", "(", *mode, "a.txt"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.endswith("\nError: Invalid value for '--marker': '(': missing ) at position 1\n")
+    assert tree(corpus) == before and not (corpus / "../out").exists()
 
 
 def test_help_documents_exit_codes_and_config_flags(capsys: pytest.CaptureFixture[str]) -> None:
@@ -246,6 +261,67 @@ def test_json_report_schema(corpus: Path, capsys: pytest.CaptureFixture[str]) ->
         "bytes_out": 2 * len(E) + len(C),
         "bytes_removed": 2 * (len(P) - len(E)),
         "actions": {k.value: (2 if k.value in ("marker", "duplicate") else 0) for k in ActionKind},
+    }
+
+
+def test_json_report_keys_and_bytes_are_pinned(corpus: Path) -> None:
+    """Key order and layout are part of the schema: a change here needs a version bump."""
+    (corpus / "bad.txt").write_bytes(b"caf\xe9\n")
+    assert main(["--check", ".", "--report", "r.json"]) == 123
+    text = (corpus / "r.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert list(data) == ["schema_version", "tool", "version", "mode", "config", "files", "totals"]
+    assert all(list(f) == list(report.FILE_KEYS) for f in data["files"])
+    assert list(data["totals"]) == [
+        "files",
+        "changed",
+        "unchanged",
+        "skipped",
+        "failed",
+        "bytes_in",
+        "bytes_out",
+        "bytes_removed",
+        "actions",
+    ]
+    assert list(data["totals"]["actions"]) == [kind.value for kind in ActionKind]
+    kinds = ",\n".join(
+        f'      "{k.value}": {2 if k.value in ("marker", "duplicate") else 0}' for k in ActionKind
+    )
+    assert text.endswith(
+        '  "totals": {\n    "files": 4,\n    "changed": 2,\n    "unchanged": 1,\n'
+        '    "skipped": 0,\n    "failed": 1,\n'
+        f'    "bytes_in": {2 * len(P) + len(C) + 5},\n    "bytes_out": {2 * len(E) + len(C)},\n'
+        f'    "bytes_removed": {2 * (len(P) - len(E))},\n'
+        f'    "actions": {{\n{kinds}\n    }}\n  }}\n}}\n'
+    )
+    assert text == report.dumps(data)
+
+
+def test_totals_of_outcomes_and_of_their_records_agree() -> None:
+    action = Action(ActionKind.DUPLICATE, 0, 5, 1, 1, "x", 0, "x", 100.0)
+    outcomes = [
+        FileOutcome("a", "changed", 10, 4, actions=(action, action)),
+        FileOutcome("b", "unchanged", 3, 3),
+        FileOutcome("c", "skipped", 7, error="binary file"),
+        FileOutcome("d", "failed", 2, error="bad"),
+    ]
+    totals = report.Totals.of_outcomes(outcomes)
+    assert totals == report.Totals.of_records([report.file_entry(o) for o in outcomes])
+    assert (totals.files, totals.bytes_in, totals.bytes_out, totals.bytes_removed) == (4, 22, 7, 6)
+    assert totals.actions == {k.value: 2 * (k is ActionKind.DUPLICATE) for k in ActionKind}
+    both = totals + report.Totals.of_outcomes(outcomes[:1])
+    assert both.to_dict() == {
+        **totals.to_dict(),
+        "files": 5,
+        "changed": 2,
+        "bytes_in": 32,
+        "bytes_out": 11,
+        "bytes_removed": 12,
+        "actions": {k.value: 4 * (k is ActionKind.DUPLICATE) for k in ActionKind},
+    }
+    assert report.Totals().to_dict() == {
+        **dict.fromkeys(list(both.to_dict())[:-1], 0),
+        "actions": dict.fromkeys(totals.actions, 0),
     }
 
 

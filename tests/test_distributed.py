@@ -1,7 +1,8 @@
 """The Dask engine (issue #5): same bytes as the local engine, resumable, clear errors.
 
 Needs the ``dask`` extra (``pip install '.[test,dask]'``); without it only the tests
-that check the base install still runs and fails clearly are run.
+that check the base install still runs and fails clearly are run, and the others are
+skipped, or fail when ``CI`` is set (see ``needs.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import needs
 import pytest
 from filetree import tree
 
@@ -31,6 +33,7 @@ from dedupe_articles.distributed import (
     StorageError,
     run_dask,
 )
+from dedupe_articles.report import FILE_KEYS
 
 CASES = Path(__file__).parent / "cases"
 BAD_REASON = "invalid utf-8 at byte offset 4"
@@ -42,8 +45,8 @@ BAD_REASON = "invalid utf-8 at byte offset 4"
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     """A LocalCluster of two single-threaded worker processes, shared by the module."""
-    distributed = pytest.importorskip("distributed")
-    pytest.importorskip("fsspec")
+    distributed = needs.module("distributed")
+    needs.module("fsspec")
     with distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
@@ -115,6 +118,16 @@ def test_base_install_does_not_import_dask() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_library_import_does_not_import_the_cli_stack() -> None:
+    """The Dask client and the report's totals, summary and exit codes need no click or rich."""
+    code = (
+        "import sys, dedupe_articles.distributed, dedupe_articles.report\n"
+        "bad = {'click', 'rich'} & set(sys.modules)\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 @pytest.mark.parametrize("missing", ["dask", "distributed", "fsspec"])
 def test_missing_extra_is_a_clear_error(
     missing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -155,6 +168,10 @@ def test_identical_to_local_engine(cluster: str, corpus: Path, tmp_path: Path) -
     assert summary.report_dir.startswith(f"{dst}/{REPORT_DIR}/run-")
     written = json.loads((Path(summary.report_dir) / "totals.json").read_text())
     assert {k: written[k] for k in local["totals"]} == local["totals"]
+    # Key order too: the local report's (pinned in test_cli), then the partitions.
+    assert list(written) == [*local["totals"], "partitions"]
+    assert list(written["actions"]) == list(local["totals"]["actions"])
+    assert all(list(r) == list(FILE_KEYS) for r in got)
 
 
 def test_resume_skips_what_is_done_and_retries_failures(
@@ -225,8 +242,8 @@ def test_files_from_then_full_run(cluster: str, corpus: Path, tmp_path: Path) ->
 
 
 def test_memory_filesystem_matches_local_engine(corpus: Path, tmp_path: Path) -> None:
-    fsspec = pytest.importorskip("fsspec")
-    pytest.importorskip("distributed")
+    fsspec = needs.module("fsspec")
+    needs.module("distributed")
     fs = fsspec.filesystem("memory")
     root = f"/t-{uuid.uuid4().hex}"
     for path in corpus.rglob("*"):
@@ -255,7 +272,7 @@ def test_memory_filesystem_matches_local_engine(corpus: Path, tmp_path: Path) ->
 
 
 def test_unreachable_scheduler(corpus: Path, tmp_path: Path) -> None:
-    pytest.importorskip("distributed")
+    needs.module("distributed")
     with pytest.raises(SchedulerUnreachable, match="cannot reach the Dask scheduler at tcp://"):
         run_dask(
             str(corpus),
@@ -267,8 +284,8 @@ def test_unreachable_scheduler(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_refused_credentials(tmp_path: Path) -> None:
-    fsspec = pytest.importorskip("fsspec")
-    pytest.importorskip("distributed")
+    fsspec = needs.module("fsspec")
+    needs.module("distributed")
     from fsspec.implementations.memory import MemoryFileSystem  # type: ignore[import-untyped]
 
     class DeniedFileSystem(MemoryFileSystem):  # type: ignore[misc]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import os
+import shutil
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from articles import EXPECTED, POLLUTED
@@ -303,6 +305,52 @@ def test_output_copy_is_not_rewritten_when_up_to_date(tmp_path: Path) -> None:
     assert process_file(target, settings, drop_marker).status == "unchanged"
     assert dest.stat().st_mtime_ns == 1
     assert tree(tmp_path / "out") == {"deep/a.txt": b"Body.\n"}
+
+
+def test_output_directories_are_made_once_and_outputs_stated_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In one run (one ``made`` set) each output directory is made once, and an
+    existing output is stat'ed once to see whether it is up to date."""
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.txt").write_bytes(b"XX\nBody.\n")
+    out = tmp_path / "out" / "deep"
+    targets = [Target(str(tmp_path / f"{n}.txt"), f"{n}.txt", str(out / f"{n}.txt")) for n in "abc"]
+    made_dirs: list[str] = []
+    stats: list[str] = []
+    real_makedirs, real_stat = os.makedirs, os.stat
+
+    def makedirs(name: str, *args: Any, **kwargs: Any) -> None:
+        made_dirs.append(os.fspath(name))
+        real_makedirs(name, *args, **kwargs)
+
+    def counting_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        stats.append(os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "makedirs", makedirs)
+    monkeypatch.setattr(os, "stat", counting_stat)
+    settings = Settings(write="output-dir")
+    for _ in range(2):  # the second run finds every output up to date
+        made: set[str] = set()
+        assert [process_file(t, settings, drop_marker, made).status for t in targets] == [
+            "changed"
+        ] * 3
+    assert made_dirs.count(str(out)) == 2  # once per run (os.makedirs also makes "out")
+    assert [stats.count(str(out / f"{n}.txt")) for n in "abc"] == [2, 2, 2]  # once per run
+    assert tree(out) == dict.fromkeys(("a.txt", "b.txt", "c.txt"), b"Body.\n")
+
+
+def test_output_directory_removed_during_a_run_is_made_again(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"XX\nBody.\n")
+    out = tmp_path / "out"
+    made: set[str] = set()
+    settings = Settings(write="output-dir")
+    for name in ("a.txt", "b.txt"):
+        target = Target(str(tmp_path / "a.txt"), name, str(out / name))
+        assert process_file(target, settings, drop_marker, made).status == "changed"
+        shutil.rmtree(out)
+    assert made == {str(out)} and not out.exists()
 
 
 def test_write_failure_is_a_failed_outcome(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from filetree import read_exact
 
 from dedupe_articles import clean_text
 
@@ -38,12 +39,6 @@ class Case(NamedTuple):
     @property
     def id(self) -> str:
         return f"{self.group}/{self.name}"
-
-
-def read_text(path: Path) -> str:
-    """Read a case file exactly: UTF-8, no newline translation (CRLF stays CRLF)."""
-    with open(path, encoding="utf-8", newline="") as f:
-        return f.read()
 
 
 def collect_cases() -> list[Case]:
@@ -93,15 +88,15 @@ def mismatch_message(what: str, case: Case, got: str, want: str) -> str:
 @pytest.mark.parametrize("case", params(CASES, xfail_known=True))
 def test_golden_output(case: Case | None) -> None:
     case = require(case)
-    got = clean_text(read_text(case.input_path))
-    want = read_text(case.expected_path)
+    got = clean_text(read_exact(case.input_path))
+    want = read_exact(case.expected_path)
     assert got == want, mismatch_message("output differs from expected", case, got, want)
 
 
 @pytest.mark.parametrize("case", params(CASES_WITH_EXPECTED))
 def test_expected_is_fixed_point(case: Case | None) -> None:
     case = require(case)
-    want = read_text(case.expected_path)
+    want = read_exact(case.expected_path)
     got = clean_text(want)
     assert got == want, mismatch_message("cleaning the expected output changed it", case, got, want)
 
@@ -109,7 +104,7 @@ def test_expected_is_fixed_point(case: Case | None) -> None:
 @pytest.mark.parametrize("case", params(CASES))
 def test_cleaning_is_stable(case: Case | None) -> None:
     case = require(case)
-    once = clean_text(read_text(case.input_path))
+    once = clean_text(read_exact(case.input_path))
     twice = clean_text(once)
     assert twice == once, mismatch_message("cleaning its output changed it", case, twice, once)
 
@@ -154,6 +149,6 @@ def test_expected_outputs_differ_from_inputs() -> None:
     same = [
         case.id
         for case in CASES_WITH_EXPECTED
-        if read_text(case.input_path) == read_text(case.expected_path)
+        if read_exact(case.input_path) == read_exact(case.expected_path)
     ]
     assert not same, f"input equals expected output (move to negative/): {same}"

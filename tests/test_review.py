@@ -14,19 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filetree import ROOT, SEED, read_exact
 
 from dedupe_articles import Action, ActionKind, CleanResult, clean
 from dedupe_articles.review import ReviewItem, input_fragment, output_fragment, render_html
 
-ROOT = Path(__file__).parent.parent
-SEED = ROOT / "samples" / "000_3c562c15f48485c9.txt"
 CASES = ROOT / "tests" / "cases"
 DATA = re.compile(r'<script type="application/json" id="d-(\d+)">(.*?)</script>', re.S)
-
-
-def read(path: Path) -> str:
-    with path.open(encoding="utf-8", newline="") as f:
-        return f.read()
 
 
 def item(path: str, text: str) -> ReviewItem:
@@ -131,7 +125,7 @@ def assert_every_action_highlighted(text: str, actions: tuple[Action, ...]) -> N
 
 
 def test_every_action_of_the_seed_is_a_span_of_its_kind() -> None:
-    text = read(SEED)
+    text = read_exact(SEED)
     result = clean(text)
     assert result.actions
     assert_every_action_highlighted(text, result.actions)
@@ -149,7 +143,7 @@ def test_every_action_of_the_seed_is_a_span_of_its_kind() -> None:
     ],
 )
 def test_every_action_of_a_case_is_a_span_of_its_kind(case: str) -> None:
-    text = read(CASES / f"{case}.in.txt")
+    text = read_exact(CASES / f"{case}.in.txt")
     assert_every_action_highlighted(text, clean(text).actions)
 
 
@@ -176,14 +170,14 @@ def test_overlapping_actions_innermost_wins_and_all_are_listed() -> None:
 
 
 def test_block_starts_are_tagged_with_their_kinds() -> None:
-    text = read(CASES / "synthetic" / "en_complementary_1.in.txt")
+    text = read_exact(CASES / "synthetic" / "en_complementary_1.in.txt")
     frag = Fragment(input_fragment(text, clean(text).actions))
     assert ("tag k-merged", [4, 5], "merged · shorter variant") in frag.points
     assert not any("marker" in label for _, _, label in frag.points)
 
 
 def test_stitched_join_marks_its_output_block() -> None:
-    text = read(SEED)
+    text = read_exact(SEED)
     result = clean(text)
     (stitch,) = [a for a in result.actions if a.kind is ActionKind.STITCHED]
     i = result.actions.index(stitch)
@@ -198,7 +192,7 @@ def test_stitched_join_marks_its_output_block() -> None:
 
 def test_output_blocks_are_found_past_front_matter() -> None:
     # matched_block excludes front matter; the page must still mark the right block.
-    body = read(CASES / "synthetic" / "en_overlap_1.in.txt")
+    body = read_exact(CASES / "synthetic" / "en_overlap_1.in.txt")
     text = "---\ntitle: T\n\ntags: [a]\n---\n\n" + body
     result = clean(text)
     (stitch,) = [a for a in result.actions if a.kind is ActionKind.STITCHED]
@@ -209,7 +203,7 @@ def test_output_blocks_are_found_past_front_matter() -> None:
 
 
 def test_actions_json_is_the_report_data() -> None:
-    text = read(SEED)
+    text = read_exact(SEED)
     result = clean(text)
     (data,) = file_data(render_html([ReviewItem("seed.txt", text, result)])).values()
     assert data["actions"] == [a.to_dict() for a in result.actions]
@@ -224,9 +218,9 @@ def stats(page: str) -> dict[str, int]:
 
 
 def test_summary_numbers() -> None:
-    seed = read(SEED)
-    ko = read(CASES / "synthetic" / "ko_restart_paragraph_1.in.txt")
-    clean_text = read(CASES / "negative" / "fr_refrain_1.in.txt")
+    seed = read_exact(SEED)
+    ko = read_exact(CASES / "synthetic" / "ko_restart_paragraph_1.in.txt")
+    clean_text = read_exact(CASES / "negative" / "fr_refrain_1.in.txt")
     items = [
         item("seed.txt", seed),
         item("ko.txt", ko),
@@ -269,8 +263,8 @@ def test_unchanged_item() -> None:
 
 def test_output_is_deterministic_and_sorted_by_path() -> None:
     items = [
-        item("b/seed.txt", read(SEED)),
-        item("a/en.txt", read(CASES / "synthetic" / "en_complementary_1.in.txt")),
+        item("b/seed.txt", read_exact(SEED)),
+        item("a/en.txt", read_exact(CASES / "synthetic" / "en_complementary_1.in.txt")),
         ReviewItem("c/bad.txt", "x", None, "boom"),
     ]
     page = render_html(items)
@@ -282,9 +276,9 @@ def test_output_is_deterministic_and_sorted_by_path() -> None:
 def test_cjk_articles_get_a_lang() -> None:
     page = render_html(
         [
-            item("ja.txt", read(SEED)),
-            item("zh.txt", read(CASES / "synthetic" / "zh_collapsed_echo_1.in.txt")),
-            item("ko.txt", read(CASES / "synthetic" / "ko_restart_paragraph_1.in.txt")),
+            item("ja.txt", read_exact(SEED)),
+            item("zh.txt", read_exact(CASES / "synthetic" / "zh_collapsed_echo_1.in.txt")),
+            item("ko.txt", read_exact(CASES / "synthetic" / "ko_restart_paragraph_1.in.txt")),
             item("en.txt", "Plain English.\n"),
         ]
     )
@@ -294,7 +288,7 @@ def test_cjk_articles_get_a_lang() -> None:
 
 
 def test_page_is_self_contained() -> None:
-    page = render_html([item("seed.txt", read(SEED))])
+    page = render_html([item("seed.txt", read_exact(SEED))])
     assert page.startswith("<!DOCTYPE html>")
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", page)
     assert "@import" not in page and "url(" not in page

@@ -16,12 +16,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from filetree import ROOT, SEED, read_exact
 
 from dedupe_articles import ActionKind, clean
 from dedupe_articles.review import ReviewItem, render_html
 
-ROOT = Path(__file__).parent.parent
-SEED = ROOT / "samples" / "000_3c562c15f48485c9.txt"
 CASES = ROOT / "tests" / "cases" / "synthetic"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -39,17 +38,12 @@ def find_chromium() -> str:
     )
 
 
-def read(path: Path) -> str:
-    with path.open(encoding="utf-8", newline="") as f:
-        return f.read()
-
-
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, ReviewItem]]:
     items = {
-        "samples/seed_000_3c562c15f48485c9.txt": read(SEED),
-        "en/complementary.txt": read(CASES / "en_complementary_1.in.txt"),
-        "ko/restart_paragraph.txt": read(CASES / "ko_restart_paragraph_1.in.txt"),
+        "samples/seed_000_3c562c15f48485c9.txt": read_exact(SEED),
+        "en/complementary.txt": read_exact(CASES / "en_complementary_1.in.txt"),
+        "ko/restart_paragraph.txt": read_exact(CASES / "ko_restart_paragraph_1.in.txt"),
     }
     review = {path: ReviewItem(path, text, clean(text)) for path, text in items.items()}
     out = tmp_path_factory.mktemp("review") / "review page.html"  # a space: URL quoting
