@@ -30,7 +30,7 @@ from benchmarks.corrupt import SHAPES, corrupt  # noqa: E402
 from benchmarks.quality import baseline, load_corpus  # noqa: E402
 
 SEED = ROOT / "samples" / "000_3c562c15f48485c9.txt"
-REAL = ROOT.parent / "shared" / "real"
+REAL = ROOT / "tests" / "real"
 
 
 def corpus_texts() -> list[str]:

@@ -1,6 +1,6 @@
 """What some tests need from outside the repository: skipped locally, failed in CI.
 
-A developer without the real posts (``../shared/real``) or the ``dask`` extra gets
+A developer without the real posts (``tests/real``) or the ``dask`` extra gets
 skips. In CI (the ``CI`` environment variable set, as ``.ci/run`` does and most CI
 services do) the same gaps fail the run: there a skip would hide a broken setup.
 """

@@ -1,11 +1,13 @@
-"""Real polluted posts (``../shared/real/``, beside the repository): no ground truth,
+"""Real polluted posts (``tests/real/``, copied from ``../shared/real/`` with its
+MANIFEST.tsv of where each came from): no ground truth,
 but every cleaned post must have no marker, no repeated sentence (from 20
 characters up), no paragraph contained in another, and every input sentence
 present (in the wording of the attempt kept, for reworded attempts).
 
 Posts the cleaner does not yet get fully right are strict xfails, each with what
-is still wrong, so that a fix shows up as an unexpected pass. Without the posts the
-tests are skipped, or fail when ``CI`` is set (see ``needs.py``).
+is still wrong, so that a fix shows up as an unexpected pass. The posts ship with the
+tests; should the folder be missing, the tests skip, or fail when ``CI`` is set
+(see ``needs.py``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from invariants import MARKER, paragraphs, problems, strip_code
 
 from dedupe_articles import clean, clean_text
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
+REAL = Path(__file__).resolve().parent / "real"
 POSTS = sorted(REAL.glob("*/*.md")) if REAL.is_dir() else []
-NO_POSTS = f"no real posts at {REAL} (shipped beside the repository)"
+NO_POSTS = f"no real posts at {REAL}"
 # Without posts, one stand-in parameter that skips (or fails in CI) with NO_POSTS.
 NONE = [pytest.param(None, id="no-posts")]
 
