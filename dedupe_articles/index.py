@@ -136,6 +136,9 @@ def _prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
     >>> _prefix_ratio("by the time i come home in really the evening",
     ...               "by the time i come home in the evening it has doubled.", 88) > 88
     True
+    >>> _prefix_ratio("some students love digits, memorising so we hold a sm",
+    ...               "some students love memorising digits, so we hold a contest.", 88)
+    88
     >>> _prefix_ratio("man sollte ihn aber nicht eigentlich",
     ...               "man sollte ihn aber nicht aus gewohnheit tippen.", 88)
     99.0
@@ -150,6 +153,12 @@ def _prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
     head = cut.rsplit(" ", 1)[0]
     if " " in cut and len(head) >= size * 0.6 and whole.startswith(head + " "):
         return 99.0  # only the last (cut, or added) word differs
+    # The words before the cut one, with one added, dropped or swapped.
+    words, heads = head.split(), whole.split()
+    if len(words) >= 4 and any(
+        one_word_apart(words, heads[:n]) for n in range(len(words) - 1, len(words) + 2)
+    ):
+        return cutoff
     return 0.0
 
 
