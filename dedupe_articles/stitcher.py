@@ -49,6 +49,7 @@ class Stitcher:
     in_run: bool
     join_model: JoinModel
     continuations: list[Continuation]
+    finished: dict[int, bool]
     _before: Block | None
     _open_list: tuple[int, Variant, Block] | None = None  # a list item just stitched
 
@@ -232,6 +233,12 @@ class Stitcher:
                 slot_id, variant, variant.text.rstrip(), normalize(body[overlap:]), joined, block
             )
         )
+        # Every attempt that stopped exactly at this cut ran to the end of its
+        # round (a truncated attempt stops elsewhere): its wording is the one to trust.
+        base = normalize(variant.text)
+        for other in self.slots[slot_id].variants:
+            if other is variant or normalize(other.text) == base:
+                self.finished[other.attempt] = True
         variant.text = joined
         fresh = resplit_tail(variant)
         variant.blocks.append(block)
