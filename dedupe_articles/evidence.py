@@ -22,6 +22,7 @@ class Evidence(Stitcher):
     pos: dict[int, int]
     polluted: bool
     _seen_text: dict[str, int]
+    openers: set[int]
 
     def _lookup(self, block: Block) -> list[dict[int, Match]]:
         per_unit: list[dict[int, Match]] = []
@@ -152,6 +153,8 @@ class Evidence(Stitcher):
                     for v in self.slots[cand].variants
                 ):
                     return True  # alone between markers, the opening of a kept paragraph
+            if i == 0 and self.polluted and cand in self.openers:
+                return True  # two attempts opening alike: the same continuation again
             if (
                 i == 0
                 and self.polluted

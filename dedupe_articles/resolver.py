@@ -70,6 +70,7 @@ class Resolver(Evidence):
         self._recent_mark = 0  # arrivals before the current segment began
         self.continuations: list[Continuation] = []
         self._prev: tuple[int, Variant] | None = None  # the variant the last block joined
+        self.openers: set[int] = set()  # slots an attempt opened with
 
     def run(self) -> Resolution:
         for start, end in self.doc.markers:
@@ -115,6 +116,8 @@ class Resolver(Evidence):
                 self._at_head = i == 0
                 self._place(block, blocks, i)
                 self._at_head = False
+                if i == 0 and self.last is not None:
+                    self.openers.add(self.last)
                 self._before = block
             recent = self._recent_mark
             self._recent_mark = self._arrivals
