@@ -61,6 +61,18 @@ def cluster(slot: Slot, config: Config) -> list[list[_Member]]:
     return clusters
 
 
+def _same_opening(cut: str, whole: str) -> bool:
+    """Whether a cut fragment and a sentence open alike: the same first word, or
+    (unspaced scripts) the same first two characters.
+
+    >>> _same_opening("wir zwei", "wir hatten zwei pflanzen."), _same_opening("ab", "ac")
+    (True, False)
+    """
+    if " " in cut:
+        return cut.split(" ", 1)[0] == whole.split(" ", 1)[0]
+    return len(cut) >= 2 and whole.startswith(cut[:2])
+
+
 def _affinity(
     unit: Unit,
     members: list[_Member],
@@ -79,6 +91,17 @@ def _affinity(
             # Within one slot even a few characters left at a continuation's head,
             # or at an attempt's cut end, belong to the sentence they came from.
             return 100.0
+        # A short cut tail that matches nothing else but opens like a sentence of
+        # the other attempts is that sentence, cut and reworded ("Wir zwei|"):
+        # weak evidence, taken only when nothing better aligns.
+        cut, whole = (unit, other) if len(unit.key) < len(other.key) else (other, unit)
+        if (
+            not cut.complete
+            and len(cut.key) < 3 * config.min_partial_chars
+            and (cut is other or tail)
+            and _same_opening(cut.key, whole.key)
+        ):
+            best = max(best, 1.0)
         verdict = relate(
             unit.key,
             other.key,
