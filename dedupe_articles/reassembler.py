@@ -9,6 +9,8 @@ have are merged in at their place; everything else becomes an action.
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,6 +44,7 @@ def cluster(slot: Slot, config: Config) -> list[list[_Member]]:
         return [[(0, ui)] for ui in range(len(slot.variants[0].units))]
     for vi, variant in enumerate(slot.variants):
         last = -1
+        mine: set[int] = set()  # the clusters (by id) this variant already joined
         for ui, unit in enumerate(variant.units):
             best, best_score = -1, 0.0
             head = ui == 0  # a repeat may open with the tail of a cut sentence
@@ -53,12 +56,53 @@ def cluster(slot: Slot, config: Config) -> list[list[_Member]]:
                 if score > best_score:
                     best, best_score = ci, score
             if best < 0:
+                # Complementary attempts each lack other sentences, so one may have
+                # put its own sentence before a sentence this one has first: look
+                # back too (only a real match), and let the order be settled below.
+                for ci in range(max(0, last + 1 - _ALIGN_WINDOW), last + 1):
+                    if id(clusters[ci]) in mine:
+                        continue
+                    score = _affinity(
+                        unit, clusters[ci], slot.variants, config, head=head, tail=tail
+                    )
+                    if score >= config.variant_cutoff and score > best_score:
+                        best, best_score = ci, score
+            if best < 0:
                 clusters.insert(last + 1, [(vi, ui)])
                 last += 1
+                mine.add(id(clusters[last]))
             else:
                 clusters[best].append((vi, ui))
-                last = best
-    return clusters
+                mine.add(id(clusters[best]))
+                last = max(last, best)
+    return _in_order(clusters, slot)
+
+
+def _in_order(clusters: list[list[_Member]], slot: Slot) -> list[list[_Member]]:
+    """The clusters in an order every variant agrees with (each variant's sentences
+    come in its own order), otherwise as aligned; ties keep the aligned order."""
+    where = {member: ci for ci, members in enumerate(clusters) for member in members}
+    after: list[set[int]] = [set() for _ in clusters]
+    needs = [0] * len(clusters)
+    for vi, variant in enumerate(slot.variants):
+        seq = [where[(vi, ui)] for ui in range(len(variant.units))]
+        for a, b in itertools.pairwise(seq):
+            if a != b and b not in after[a]:
+                after[a].add(b)
+                needs[b] += 1
+    ready = [ci for ci in range(len(clusters)) if needs[ci] == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        ci = heapq.heappop(ready)
+        order.append(ci)
+        for nxt in after[ci]:
+            needs[nxt] -= 1
+            if needs[nxt] == 0:
+                heapq.heappush(ready, nxt)
+    if len(order) < len(clusters):
+        return clusters  # the variants disagree on the order (a cycle): keep it as aligned
+    return [clusters[ci] for ci in order]
 
 
 def _same_opening(cut: str, whole: str) -> bool:
