@@ -21,10 +21,11 @@ from dedupe_articles.config import Config
 from dedupe_articles.index import Relation, relate
 from dedupe_articles.normalize import has_continuation_tag, is_unspaced, normalize
 from dedupe_articles.result import Action, ActionKind, excerpt
-from dedupe_articles.slots import Resolution, Slot, Variant
-from dedupe_articles.splitter import BlockKind, Document, Unit
+from dedupe_articles.slots import PROSE, Resolution, Slot, Variant
+from dedupe_articles.splitter import Block, BlockKind, Document, Unit
 
 _NEWLINE = re.compile("\n")
+_FULL_WIDTH_END = frozenset("。！？」』）】》、，；：")
 _ALIGN_WINDOW = 24
 _Member = tuple[int, int]  # (variant index, unit index)
 
@@ -294,11 +295,28 @@ def _join(picks: list[_Member], variants: Sequence[Variant]) -> str:
             if prev[0] == vi and prev[1] == ui - 1:
                 out.append(variants[vi].text[variants[vi].units[prev[1]].end : unit.start])
             else:
-                last = out[-1] if out else ""
-                out.append("" if is_unspaced(last[-1:] + unit.text[:1]) else " ")
+                out.append(_gap(out[-1] if out else "", unit.text))
         out.append(unit.text)
         prev = (vi, ui)
     return "".join(out)
+
+
+def _gap(left: str, right: str) -> str:
+    """The space between two sentences put side by side: none after or before an
+    unspaced script or its full-width punctuation.
+
+    >>> _gap("です。", "GPUは"), _gap("fine.", "Then"), _gap("a", "")
+    ('', ' ', ' ')
+    """
+    if is_unspaced(left[-1:] + right[:1]) or left[-1:] in _FULL_WIDTH_END:
+        return ""
+    return " "
+
+
+def _never_whole(slot: Slot, piece: Block) -> bool:
+    """Whether the slot was only ever seen cut, apart from ``piece``."""
+    others = [v for v in slot.variants if v.blocks[0] is not piece]
+    return bool(others) and all(v.units and not v.units[-1].complete for v in others)
 
 
 def _dropped_kind(
@@ -363,14 +381,24 @@ def assemble(
                     (ActionKind.TRUNCATED, block.start, block.end, owner, 100.0, "truncated")
                 )
         del order[i]
+    glue = {
+        (a, b) for a, b, piece in res.glued
+        if res.slots[a].kind in PROSE and res.slots[b].kind in PROSE
+        and _never_whole(res.slots[a], piece)
+    }  # fmt: skip
+    prev: int | None = None
     for slot_id in order:
         slot = res.slots[slot_id]
         choice = choices[slot_id]
-        out_index[slot_id] = len(texts)
         text = choice.text
         if slot.kind is not BlockKind.CODE:
             text = "\n".join(line.rstrip() for line in text.split("\n"))
-        texts.append(text)
+        if (prev, slot_id) in glue and texts:
+            texts[-1] += _gap(texts[-1], text) + text
+        else:
+            texts.append(text)
+        out_index[slot_id] = len(texts) - 1
+        prev = slot_id
         for vi, variant in enumerate(slot.variants):
             if vi == choice.best:
                 continue

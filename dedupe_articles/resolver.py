@@ -14,6 +14,7 @@ show they belong to a repeated run.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 
@@ -71,6 +72,7 @@ class Resolver(Evidence):
         self.continuations: list[Continuation] = []
         self._prev: tuple[int, Variant] | None = None  # the variant the last block joined
         self.openers: set[int] = set()  # slots an attempt opened with
+        self.glued: list[tuple[int, int, Block]] = []  # slots one block held together
 
     def run(self) -> Resolution:
         for start, end in self.doc.markers:
@@ -127,7 +129,9 @@ class Resolver(Evidence):
             pending = ([cut] if cut is not None else []) + [
                 c for c in pending if c != cut and not c[1].units[-1].complete
             ][:2]
-        return Resolution(self.slots, self.order, self.events, self.attempt_size, self.finished)
+        return Resolution(
+            self.slots, self.order, self.events, self.attempt_size, self.finished, self.glued
+        )
 
     # -- placement -----------------------------------------------------------
 
@@ -381,8 +385,14 @@ class Resolver(Evidence):
         if not groups:
             self._new(block)
             return
+        pieces = []
         for slot, units in groups:
-            self._join(slot, _sub_block(block, units), jump=False)
+            piece = _sub_block(block, units)
+            self._join(slot, piece, jump=False)
+            pieces.append((slot, piece))
+        # The reassembler writes two such slots as one paragraph when the first was
+        # never seen finished on its own (a cut copy beside a complementary one).
+        self.glued.extend((a, b, piece) for (a, piece), (b, _) in itertools.pairwise(pieces))
 
     def _join(self, slot_id: int, block: Block, *, jump: bool = True) -> None:
         slot = self.slots[slot_id]

@@ -75,3 +75,6 @@ class Resolution:
     events: list[Event]
     attempt_size: Counter[int]
     finished: dict[int, bool] = field(default_factory=dict)
+    # (slot, next slot, the first slot's piece): adjacent slots one block held as one
+    # paragraph, split by the resolver.
+    glued: list[tuple[int, int, Block]] = field(default_factory=list)
