@@ -27,7 +27,6 @@ from dedupe_articles.normalize import (
     JoinModel,
     has_continuation_tag,
     is_unspaced,
-    normalize,
 )
 from dedupe_articles.result import ActionKind
 from dedupe_articles.slots import (
@@ -40,7 +39,7 @@ from dedupe_articles.slots import (
     group,
 )
 from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
-from dedupe_articles.stitcher import resplit_tail
+from dedupe_articles.stitcher import key_of, resplit_tail
 
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
 
@@ -263,7 +262,7 @@ class Resolver(Evidence):
         ]  # fmt: skip
         best = max(
             [0, *repeats],
-            key=lambda size: (fuzz.ratio(normalize(body[size:]), record.tail), -size),
+            key=lambda size: (fuzz.ratio(key_of(body[size:], block.kind), record.tail), -size),
         )
         body = body[best:].lstrip()
         rest = record.joined[len(record.base) :]

@@ -114,10 +114,14 @@ class Stitcher:
             return None
         for record in reversed(self.continuations):
             size = len(record.tail)
-            if not 0.8 * size <= len(block.key) <= 1.2 * size or block.key == record.tail:
-                continue
+            if (
+                not 0.8 * size <= len(block.key) <= 1.2 * size
+                or block.key.endswith(record.tail)
+                or block.key in record.tail
+            ):
+                continue  # the same words, or fewer, or a few repeated from the cut: a copy
             score = fuzz.ratio(block.key, record.tail, score_cutoff=self.config.variant_cutoff)
-            if score and fuzz.ratio(block.key, normalize(record.joined)) < score:
+            if score and fuzz.ratio(block.key, key_of(record.joined, block.kind)) < score:
                 return record
         return None
 
@@ -176,7 +180,7 @@ class Stitcher:
                 # A heading goes on only right after itself, and only when it is not
                 # known whole (repeated elsewhere, or ending like a sentence).
                 return False
-        key = normalize(body)
+        key = key_of(body, block.kind)
         record = self._restarts(key)
         if record is None and self._completed(slot_id, variant):
             return False  # another attempt already went on past this cut
@@ -230,7 +234,12 @@ class Stitcher:
             joined = variant.text.rstrip() + joiner + tail
         self.continuations.append(
             Continuation(
-                slot_id, variant, variant.text.rstrip(), normalize(body[overlap:]), joined, block
+                slot_id,
+                variant,
+                variant.text.rstrip(),
+                key_of(body[overlap:], block.kind),
+                joined,
+                block,
             )
         )
         # Every attempt that stopped exactly at this cut ran to the end of its
@@ -349,6 +358,12 @@ def _heading_rest(block: Block) -> bool:
     if is_unspaced(first):
         return len(block.text) <= _MAX_HEADING_REST // 4
     return len(block.text) <= _MAX_HEADING_REST and not first.isupper()
+
+
+def key_of(text: str, kind: BlockKind) -> str:
+    """The matching key ``text`` would have as a block of ``kind`` (its sentences'
+    keys run together, as :attr:`Block.key` is)."""
+    return "".join(u.key for u in split_units(text, kind))
 
 
 def resplit_tail(variant: Variant) -> list[Unit]:
