@@ -18,8 +18,6 @@ import itertools
 from collections import Counter
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz
-
 from dedupe_articles.config import Config
 from dedupe_articles.evidence import Evidence
 from dedupe_articles.index import Match, Relation, ShingleIndex, one_word_apart, relate
@@ -39,7 +37,7 @@ from dedupe_articles.slots import (
     group,
 )
 from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
-from dedupe_articles.stitcher import key_of, resplit_tail
+from dedupe_articles.stitcher import resplit_tail
 
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
 
@@ -242,40 +240,6 @@ class Resolver(Evidence):
             self._split(block, assign)
         else:
             self._new(block)
-
-    def _reworded_continuation(self, block: Block) -> bool:
-        """Another wording of a continuation already stitched in (a word added,
-        dropped or swapped) becomes a whole variant of the paragraph, the cut
-        text plus this wording, so the reassembler can vote on the wording
-        instead of seeing only a piece of a sentence."""
-        record = self._rewording_of(block)
-        if record is None:
-            return False
-        body = block.text.strip()
-        # Words repeated from before the cut are the cut text's, not new ones:
-        # drop the repeated start whose removal leaves text most like the
-        # continuation (whose own repeated words were dropped when stitched).
-        repeats = [
-            size for size in range(1, min(len(body), 80))
-            if record.base.endswith(body[:size].rstrip()) and body[:size].strip()
-            and _word_edge(body, size)
-        ]  # fmt: skip
-        best = max(
-            [0, *repeats],
-            key=lambda size: (fuzz.ratio(key_of(body[size:], block.kind), record.tail), -size),
-        )
-        body = body[best:].lstrip()
-        rest = record.joined[len(record.base) :]
-        text = record.base + rest[: len(rest) - len(rest.lstrip())] + body
-        slot = self.slots[record.slot]
-        if text not in {v.text for v in slot.variants}:
-            kind = record.variant.kind
-            self._add_variant(slot, text, kind, split_units(text, kind), [block])
-        else:
-            self._event(ActionKind.DUPLICATE, block, 0, len(block.text), record.slot,
-                        "copy of a stitched continuation")  # fmt: skip
-        self.last, self.in_run, self._prev = record.slot, True, None
-        return True
 
     def _assign(self, per_unit: list[dict[int, Match]]) -> list[int | None]:
         """One slot per unit, preferring to stay in the slot of the unit before."""
@@ -505,11 +469,6 @@ def _continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
             continue
         return False
     return True
-
-
-def _word_edge(text: str, at: int) -> bool:
-    """Whether ``at`` falls between words of ``text`` (always, in unspaced scripts)."""
-    return not text[at - 1].isalnum() or not text[at].isalnum() or is_unspaced(text[at])
 
 
 def _sub_block(block: Block, keep: list[int]) -> Block:

@@ -53,7 +53,19 @@ class Stitcher:
     _before: Block | None
     _open_list: tuple[int, Variant, Block] | None = None  # a list item just stitched
 
+    _prev: tuple[int, Variant] | None
+
     def _index(self, slot_id: int, units: list[Unit]) -> None:
+        raise NotImplementedError  # provided by the resolver
+
+    def _add_variant(
+        self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], blocks: list[Block]
+    ) -> Variant:
+        raise NotImplementedError  # provided by the resolver
+
+    def _event(
+        self, kind: ActionKind, block: Block, s: int, e: int, slot: int | None, why: str
+    ) -> None:
         raise NotImplementedError  # provided by the resolver
 
     def _cut_at_end(self, block: Block) -> tuple[int, Variant] | None:
@@ -124,6 +136,40 @@ class Stitcher:
             if score and fuzz.ratio(block.key, key_of(record.joined, block.kind)) < score:
                 return record
         return None
+
+    def _reworded_continuation(self, block: Block) -> bool:
+        """Another wording of a continuation already stitched in (a word added,
+        dropped or swapped) becomes a whole variant of the paragraph, the cut
+        text plus this wording, so the reassembler can vote on the wording
+        instead of seeing only a piece of a sentence."""
+        record = self._rewording_of(block)
+        if record is None:
+            return False
+        body = block.text.strip()
+        # Words repeated from before the cut are the cut text's, not new ones:
+        # drop the repeated start whose removal leaves text most like the
+        # continuation (whose own repeated words were dropped when stitched).
+        repeats = [
+            size for size in range(1, min(len(body), 80))
+            if record.base.endswith(body[:size].rstrip()) and body[:size].strip()
+            and _word_edge(body, size)
+        ]  # fmt: skip
+        best = max(
+            [0, *repeats],
+            key=lambda size: (fuzz.ratio(key_of(body[size:], block.kind), record.tail), -size),
+        )
+        body = body[best:].lstrip()
+        rest = record.joined[len(record.base) :]
+        text = record.base + rest[: len(rest) - len(rest.lstrip())] + body
+        slot = self.slots[record.slot]
+        if text not in {v.text for v in slot.variants}:
+            kind = record.variant.kind
+            self._add_variant(slot, text, kind, split_units(text, kind), [block])
+        else:
+            self._event(ActionKind.DUPLICATE, block, 0, len(block.text), record.slot,
+                        "copy of a stitched continuation")  # fmt: skip
+        self.last, self.in_run, self._prev = record.slot, True, None
+        return True
 
     def _list_cut(self, block: Block) -> bool:
         """Whether a list ends cut inside its last item: a marker follows at once, and
@@ -358,6 +404,11 @@ def _heading_rest(block: Block) -> bool:
     if is_unspaced(first):
         return len(block.text) <= _MAX_HEADING_REST // 4
     return len(block.text) <= _MAX_HEADING_REST and not first.isupper()
+
+
+def _word_edge(text: str, at: int) -> bool:
+    """Whether ``at`` falls between words of ``text`` (always, in unspaced scripts)."""
+    return not text[at - 1].isalnum() or not text[at].isalnum() or is_unspaced(text[at])
 
 
 def key_of(text: str, kind: BlockKind) -> str:
