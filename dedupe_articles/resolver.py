@@ -299,8 +299,22 @@ class Resolver(Evidence):
         elsewhere = all(v.attempt != self.attempt for v in slot.variants) or (
             self.polluted and self.pos[target] < here
         )
+        # A block opening with the closing sentence(s) of a paragraph written
+        # further back (not the paragraph due next), then going on with its own:
+        # an echo on purpose (a refrain in the conclusion), not another attempt.
+        echo = (
+            target != self.last
+            and not (self.last is not None and self.pos[target] == self.pos[self.last] + 1)
+            and k < n
+            and all(s == target for s in assign[:k])
+            and any(
+                len(v.units) > k
+                and [u.key for u in v.units[-k:]] == [u.key for u in block.units[:k]]
+                for v in slot.variants
+            )
+        )
         mostly = (
-            (2 * k >= n and (k >= 2 or elsewhere or target == self.last))
+            (2 * k >= n and (k >= 2 or elsewhere or target == self.last) and not echo)
             or (k >= 2 and 2 * k >= size)
             or extends_cut
             or (same_opening and elsewhere)
