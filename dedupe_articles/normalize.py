@@ -5,6 +5,7 @@ Normalisation is for matching only; the output always uses the original text.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -157,19 +158,21 @@ def shingles(text: str, key: str, *, chars: int, word_n: int) -> frozenset[str]:
 class JoinModel:
     """Decides whether two pieces of a word cut apart need a space between them.
 
-    Built from the article itself: known words, and how often a character pair
-    ends or starts a word, so no dictionary is needed in any language.
+    Built from the article itself, so no dictionary is needed in any language: its
+    known words, and a character trigram model of its words (how likely a word is
+    to spell as it does), which weighs "two words" against "one word" at the cut.
+    Korean uses syllable statistics instead (``end1``/``start1``): each syllable
+    is a unit of its own, too many kinds for trigrams on one article.
     """
 
     def __init__(self, texts: Iterable[str]) -> None:
         self._texts: Iterable[str] | None = texts
         self.vocab: Counter[str] = Counter()
-        self.end: Counter[str] = Counter()
-        self.start: Counter[str] = Counter()
-        self.seen: Counter[str] = Counter()
         self.seen1: Counter[str] = Counter()
         self.end1: Counter[str] = Counter()
         self.start1: Counter[str] = Counter()
+        self._grams: Counter[str] = Counter()  # 1-, 2- and 3-grams of "^^word$"
+        self._heads: Counter[str] = Counter()  # their first 0-2 characters (contexts)
 
     def learn(self) -> None:
         """Count the article's words (deferred: most articles never need it)."""
@@ -179,15 +182,30 @@ class JoinModel:
             # The first and last words of a piece may be fragments of a cut.
             for tok in toks[1:-1]:
                 self.vocab[tok] += 1
-                for i in range(len(tok) - 1):
-                    self.seen[tok[i : i + 2]] += 1
-                if len(tok) >= 2:
-                    self.end[tok[-2:]] += 1
-                    self.start[tok[:2]] += 1
                 for ch in tok:
                     self.seen1[ch] += 1
                 self.end1[tok[-1]] += 1
                 self.start1[tok[0]] += 1
+        for word, n in self.vocab.items():
+            padded = "^^" + word + "$"
+            for i in range(2, len(padded)):
+                for size in (1, 2, 3):
+                    self._grams[padded[i - size + 1 : i + 1]] += n
+                    self._heads[padded[i - size + 1 : i]] += n
+
+    def _log_p(self, word: str) -> float:
+        """Log-likelihood of ``word`` under the article's character trigrams
+        (interpolated with bigrams and unigrams, so unseen spellings are possible)."""
+        padded = "^^" + word + "$"
+        kinds = len(self.seen1) + 2
+        total = 0.0
+        for i in range(2, len(padded)):
+            p = (self._grams[padded[i]] + 1) / (self._heads[""] + kinds)
+            for size in (2, 3):
+                gram = padded[i - size + 1 : i + 1]
+                p = (self._grams[gram] + 2 * p) / (self._heads[gram[:-1]] + 2)
+            total += math.log(p)
+        return total
 
     def needs_space(self, left: str, right: str) -> bool:
         """Whether ``left`` (end of the cut text) and ``right`` (start of its
@@ -204,20 +222,16 @@ class JoinModel:
         left_known, right_known = self.vocab[left] > 0, self.vocab[right] > 0
         if self.vocab[joined] > 0 and not (left_known and right_known):
             return False
-        if left_known and right_known:
-            return True
-        p_end = _ratio(self.end[left[-2:]], self.seen[left[-2:]]) if len(left) >= 2 else 0.5
-        p_start = _ratio(self.start[right[:2]], self.seen[right[:2]]) if len(right) >= 2 else 0.5
-        if left_known:
-            p_end = 1.0
-        if right_known:
-            p_start = 1.0
-        # Cuts fall between words far more often than inside one: a mid-word
-        # join needs clear evidence that neither side can end or start a word.
-        return _SPLIT_ODDS * p_end * p_start >= (1 - p_end) * (1 - p_start)
+        if left_known or right_known:
+            return True  # a whole word on one side: "whole|algorithm"
+        two_words = self._log_p(left) + self._log_p(right) + _LOG_SPLIT_ODDS
+        return two_words >= self._log_p(joined)
 
 
-# Cuts fall between words about three times as often as inside one.
+# Cuts fall between words more often than inside one: a mid-word join needs the
+# one word to be this much likelier than the two (measured: benchmarks/joins.py).
+_LOG_SPLIT_ODDS = math.log(10)
+# Korean syllable statistics: how much likelier a cut is between words.
 _SPLIT_ODDS = 4
 
 
