@@ -145,6 +145,12 @@ class Resolver(Evidence):
         ):
             self._join(seen, block)  # the commonest case: a verbatim copy of a kept block
             return
+        tail_of = self._tail_piece(block)
+        if tail_of is not None:
+            self._event(ActionKind.TRUNCATED, block, 0, len(block.text), tail_of,
+                        "end of a kept sentence")  # fmt: skip
+            self.last, self.in_run = tail_of, True
+            return
         per_unit = self._lookup(block)
         n = len(block.units)
         # A piece of a longer kept sentence, cut off or left at the head of a
@@ -240,6 +246,24 @@ class Resolver(Evidence):
             self._split(block, assign)
         else:
             self._new(block)
+
+    def _tail_piece(self, block: Block) -> int | None:
+        """The slot whose sentence ``block`` is only the last few words of: a short
+        finished fragment (too short to be looked up like a sentence) that opens
+        like no sentence can (lower case, or an unspaced script), in a polluted
+        article."""
+        if (
+            not self.polluted
+            or block.kind not in PROSE
+            or len(block.units) != 1
+            or not block.units[0].complete
+            or len(block.key) >= self.config.min_partial_chars
+        ):
+            return None
+        first = block.text.lstrip("…. ")[:1]
+        if not (first.islower() or is_unspaced(first)):
+            return None
+        return self.index.ending_with(block.key)
 
     def _assign(self, per_unit: list[dict[int, Match]]) -> list[int | None]:
         """One slot per unit, preferring to stay in the slot of the unit before."""
