@@ -42,7 +42,8 @@ class Config:
             common phrases are not mistaken for truncated copies. Default: ``8``.
         min_overlap_chars: Shortest text, in characters, that a continuation may
             repeat from before the cut for the repeat to be removed when the two are
-            stitched. Default: ``4``.
+            stitched (at most 3 in unspaced scripts such as Chinese and Japanese,
+            where a character carries more). Default: ``4``.
         strong_block_chars: A prose block with at least this many normalised
             characters and two sentences (or one truncated sentence) is removed as a
             copy on its own evidence. Shorter blocks, headings, lists, tables, code and

@@ -375,7 +375,12 @@ class Stitcher:
         """
         left = left.rstrip()
         limit = min(len(left), len(right), 600)
-        for size in range(limit, self.config.min_overlap_chars - 1, -1):
+        # In unspaced scripts a few characters repeated exactly at the cut are
+        # already telling: one character is a word there, not a letter.
+        shortest = self.config.min_overlap_chars
+        if is_unspaced(right[:1]):
+            shortest = min(shortest, 3)
+        for size in range(limit, shortest - 1, -1):
             piece = right[:size]
             if not left.endswith(piece):
                 continue
