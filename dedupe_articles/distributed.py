@@ -199,6 +199,13 @@ def _check_manifest(fs: AbstractFileSystem, dst: str, dst_base: str, settings: S
 
 
 def _inside(child: str, parent: str) -> bool:
+    """Whether path ``child`` is ``parent`` or below it (``..`` resolved first:
+    fsspec leaves ``/work/src/../out`` as it is).
+
+    >>> _inside("/w/src/../out", "/w/src"), _inside("/w/src/out", "/w/src/")
+    (False, True)
+    """
+    child, parent = posixpath.normpath(child), posixpath.normpath(parent)
     return child == parent or child.startswith(parent.rstrip("/") + "/")
 
 

@@ -299,6 +299,15 @@ def test_refused_credentials(tmp_path: Path) -> None:
         run_dask("denied://bucket/in", str(tmp_path / "out"), config=Config())
 
 
+def test_an_output_beside_the_input_named_through_dotdot_is_accepted(
+    cluster: str, corpus: Path
+) -> None:
+    """``SRC/../out`` is not inside SRC (fsspec leaves the ``..`` in the path)."""
+    summary = run_dask(str(corpus), f"{corpus}/../dotdot-out", config=Config(), scheduler=cluster)
+    assert summary.changed >= 1  # (the corpus holds one undecodable file on purpose)
+    assert len(outputs(corpus.parent / "dotdot-out")) == summary.changed + summary.unchanged
+
+
 def test_unsafe_or_foreign_outputs_are_refused(cluster: str, corpus: Path, tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="is inside it"):
         run_dask(str(corpus), str(corpus / "out"), config=Config())
