@@ -12,7 +12,7 @@ import bisect
 import heapq
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -205,10 +205,6 @@ def choose(
     ranks = [rank(vi) for vi in range(len(variants))]
     best = max(range(len(variants)), key=ranks.__getitem__)
 
-    def strength(vi: int) -> tuple[bool, int]:
-        v = variants[vi]
-        return finished.get(v.attempt, True), attempt_size.get(v.attempt, 0)
-
     picks: list[_Member] = []
     for members in clusters:
         own = [m for m in members if m[0] == best]
@@ -228,7 +224,7 @@ def choose(
             pick = max(longer, key=lambda m: (len(variants[m[0]].units[m[1]].key), ranks[m[0]]))
         elif not own:
             pick = max(members, key=lambda m: (variants[m[0]].units[m[1]].complete, ranks[m[0]]))
-        picks.append(_majority(pick, members, variants, whole, strength))
+        picks.append(_majority(pick, members, variants, whole))
     used: dict[int, set[int]] = {}
     for vi, ui in picks:
         used.setdefault(vi, set()).add(ui)
@@ -242,12 +238,13 @@ def _majority(
     members: list[_Member],
     variants: Sequence[Variant],
     whole: str,
-    strength: Callable[[int], tuple[bool, int]],
 ) -> _Member:
     """The wording of a sentence most attempts agree on (a cut copy agrees with the
     wordings it begins); ``pick`` unless another wording has strictly more votes.
     Ties go to the wording found more often in the whole input (echoes and stray
-    copies repeat the original wording too).
+    copies repeat the original wording too), then to the one the others differ
+    from least; still tied, ``pick``: the wording of the paragraph's most complete
+    variant (measured better than the attempt's size or its finish).
 
     Rewording is noise an attempt adds on its own; the original wording is the
     one several attempts share.
@@ -280,8 +277,7 @@ def _majority(
             best, best_votes = member, mine
         elif mine == best_votes and whole:
             here, there = (whole.count(key), centre(key)), (whole.count(best_key), centre(best_key))
-            # Still tied: the wording of the attempt that ran to its end, the longest.
-            if here > there or (here == there and strength(member[0]) > strength(best[0])):
+            if here > there:
                 best, best_votes = member, mine
     return best
 
