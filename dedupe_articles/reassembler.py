@@ -254,9 +254,13 @@ def _majority(
         (m, k) for m, k in zip(members, keys, strict=True) if variants[m[0]].units[m[1]].complete
     ]
 
+    weights = [1 + len(variants[vi].copies) for vi, _ in members]  # exact copies vote too
+
     def votes(wording: str) -> int:
         return sum(
-            1 for k in keys if k == wording or (len(k) < len(wording) and wording.startswith(k))
+            w
+            for k, w in zip(keys, weights, strict=True)
+            if k == wording or (len(k) < len(wording) and wording.startswith(k))
         )
 
     def centre(wording: str) -> float:
@@ -270,7 +274,7 @@ def _majority(
         best_key = variants[best[0]].units[best[1]].key
         if key in pick_key or pick_key in key:
             continue  # a piece or an extension is not another wording
-        if len(key) < len(pick_key) * 0.8:
+        if len(key) < len(pick_key) * 0.6:
             continue
         mine = votes(key)
         if mine > best_votes:

@@ -426,6 +426,11 @@ class Resolver(Evidence):
             return
         else:
             self._event(ActionKind.DUPLICATE, block, 0, len(block.text), slot_id, "exact copy")
+            for variant in slot.variants:
+                if variant.text == block.text:
+                    if block.segment != variant.blocks[0].segment:
+                        variant.copies.add(block.segment)
+                    break
         self._prev = None
         self.last = slot_id
         self.in_run = True

@@ -30,6 +30,8 @@ class Variant:
     attempt: int
     order: int
     blocks: list[Block]
+    # Other segments that had exactly this text: each is a vote for its wording.
+    copies: set[int] = field(default_factory=set)
 
 
 @dataclass
