@@ -243,7 +243,14 @@ class Resolver(Evidence):
             first = min(runs, key=lambda s: self.pos[s])
             self._event(ActionKind.ECHO, block, 0, len(block.text), first, "echo of earlier blocks")
         elif strong and 2 * covered >= n:
-            self._split(block, assign)
+            seq = [self.pos[s] for s in assign if s is not None]
+            if seq == sorted(seq):
+                self._split(block, assign)
+            else:
+                # Paragraphs merged by an attempt keep the article's order; a block
+                # that would end with an earlier paragraph's sentence only reuses it.
+                first = next(s for s in assign if s is not None)
+                self._place_partial(block, per_unit, assign, first, seg_blocks, i)
         else:
             self._new(block)
 
