@@ -225,11 +225,21 @@ class Resolver(Evidence):
             s for s in runs
             if counts[s] >= 2 or 2 * counts[s] >= max(len(v.units) for v in self.slots[s].variants)
         ]  # fmt: skip
+        seq = [self.pos[s] for s in assign if s is not None]
+        cut = next((j for j in range(1, len(seq)) if seq[j] < seq[j - 1]), len(seq))
+        # Only the closing sentence(s) go back to an earlier paragraph (a refrain).
+        closes_back = 0 < cut < len(seq) and len(set(seq[cut:])) == 1
         if not runs:
             self._new(block)
         elif len(major) <= 1:
             target = major[0] if major else max(runs, key=lambda s: (counts[s], -self.pos[s]))
             self._place_partial(block, per_unit, assign, target, seg_blocks, i)
+        elif closes_back:
+            # Echoes and paragraphs merged by an attempt keep the article's order; a
+            # block that ends going back to an earlier paragraph only reuses its
+            # closing sentence.
+            first = next(s for s in assign if s is not None)
+            self._place_partial(block, per_unit, assign, first, seg_blocks, i)
         elif (
             strong
             and covered == n
@@ -243,14 +253,7 @@ class Resolver(Evidence):
             first = min(runs, key=lambda s: self.pos[s])
             self._event(ActionKind.ECHO, block, 0, len(block.text), first, "echo of earlier blocks")
         elif strong and 2 * covered >= n:
-            seq = [self.pos[s] for s in assign if s is not None]
-            if seq == sorted(seq):
-                self._split(block, assign)
-            else:
-                # Paragraphs merged by an attempt keep the article's order; a block
-                # that would end with an earlier paragraph's sentence only reuses it.
-                first = next(s for s in assign if s is not None)
-                self._place_partial(block, per_unit, assign, first, seg_blocks, i)
+            self._split(block, assign)
         else:
             self._new(block)
 
