@@ -239,6 +239,21 @@ def _ratio(part: int, whole: int) -> float:
     return (part + 0.5) / (whole + 1.0)
 
 
+def sentence_gap(left: str, right: str) -> str:
+    """The space between two sentences put side by side: none after or before an
+    unspaced script or its full-width punctuation.
+
+    >>> sentence_gap("です。", "GPUは"), sentence_gap("fine.", "Then"), sentence_gap("a", "")
+    ('', ' ', ' ')
+    """
+    if is_unspaced(left[-1:] + right[:1]) or left[-1:] in _FULL_WIDTH_END:
+        return ""
+    return " "
+
+
+_FULL_WIDTH_END = frozenset("。！？」』）】》、，；：")
+
+
 def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
     """The text to put between the end of a cut paragraph and its continuation.
 

@@ -19,13 +19,12 @@ from rapidfuzz import fuzz
 
 from dedupe_articles.config import Config
 from dedupe_articles.index import Relation, relate
-from dedupe_articles.normalize import has_continuation_tag, is_unspaced, normalize
+from dedupe_articles.normalize import has_continuation_tag, normalize, sentence_gap
 from dedupe_articles.result import Action, ActionKind, excerpt
 from dedupe_articles.slots import PROSE, Resolution, Slot, Variant
 from dedupe_articles.splitter import Block, BlockKind, Document, Unit
 
 _NEWLINE = re.compile("\n")
-_FULL_WIDTH_END = frozenset("。！？」』）】》、，；：")
 _ALIGN_WINDOW = 24
 _Member = tuple[int, int]  # (variant index, unit index)
 
@@ -295,22 +294,10 @@ def _join(picks: list[_Member], variants: Sequence[Variant]) -> str:
             if prev[0] == vi and prev[1] == ui - 1:
                 out.append(variants[vi].text[variants[vi].units[prev[1]].end : unit.start])
             else:
-                out.append(_gap(out[-1] if out else "", unit.text))
+                out.append(sentence_gap(out[-1] if out else "", unit.text))
         out.append(unit.text)
         prev = (vi, ui)
     return "".join(out)
-
-
-def _gap(left: str, right: str) -> str:
-    """The space between two sentences put side by side: none after or before an
-    unspaced script or its full-width punctuation.
-
-    >>> _gap("です。", "GPUは"), _gap("fine.", "Then"), _gap("a", "")
-    ('', ' ', ' ')
-    """
-    if is_unspaced(left[-1:] + right[:1]) or left[-1:] in _FULL_WIDTH_END:
-        return ""
-    return " "
 
 
 def _never_whole(slot: Slot, piece: Block) -> bool:
@@ -394,7 +381,7 @@ def assemble(
         if slot.kind is not BlockKind.CODE:
             text = "\n".join(line.rstrip() for line in text.split("\n"))
         if (prev, slot_id) in glue and texts:
-            texts[-1] += _gap(texts[-1], text) + text
+            texts[-1] += sentence_gap(texts[-1], text) + text
         else:
             texts.append(text)
         out_index[slot_id] = len(texts) - 1

@@ -25,6 +25,7 @@ from dedupe_articles.normalize import (
     JoinModel,
     has_continuation_tag,
     is_unspaced,
+    sentence_gap,
 )
 from dedupe_articles.result import ActionKind
 from dedupe_articles.slots import (
@@ -534,7 +535,7 @@ def _sub_block(block: Block, keep: list[int]) -> Block:
             if keep[idx - 1] == j - 1:
                 pieces.append(block.text[prev.end : unit.start])
             else:
-                pieces.append("" if is_unspaced(prev.text[-1] + unit.text[0]) else " ")
+                pieces.append(sentence_gap(prev.text, unit.text))
         pieces.append(unit.text)
     text = "".join(pieces)
     first, last = block.units[keep[0]], block.units[keep[-1]]
