@@ -6,12 +6,23 @@ field as a flag of the same name (``min_overlap_chars`` -> ``--min-overlap-chars
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import regex
 
 DEFAULT_MARKERS: tuple[str, ...] = (r"-{3}\s*END\s*-{3}",)
+
+
+@functools.lru_cache(maxsize=16)
+def marker_pattern(markers: tuple[str, ...]) -> regex.Pattern[str]:
+    r"""The one pattern the splitter searches: any of ``markers``.
+
+    >>> bool(marker_pattern((r"-{3}\s*END\s*-{3}", "<<STOP>>")).search("a <<STOP>> b"))
+    True
+    """
+    return regex.compile("|".join(f"(?:{p})" for p in markers))
 
 
 class MarkerError(ValueError):
@@ -101,6 +112,10 @@ class Config:
                 regex.compile(pattern)
             except regex.error as exc:
                 raise MarkerError(pattern, str(exc)) from None
+        try:
+            marker_pattern(self.markers)
+        except regex.error as exc:  # e.g. an inline "(?x)" that swallows the ")" after it
+            raise MarkerError(" | ".join(self.markers), f"cannot be combined: {exc}") from None
 
     def with_changes(self, **changes: Any) -> Config:
         """Return a copy with some fields changed.

@@ -14,7 +14,7 @@ from enum import Enum
 
 import regex
 
-from dedupe_articles.config import Config
+from dedupe_articles.config import Config, marker_pattern
 from dedupe_articles.normalize import is_unspaced, normalize, strip_leading_ellipsis
 
 
@@ -157,7 +157,7 @@ def parse(text: str, config: Config) -> Document:
     if front is not None:
         gap_match = regex.match(r"[ \t]*\n(?:[ \t]*\n)*", lf[body_start:])
         gap = "\n\n" if gap_match and gap_match.group().count("\n") >= 1 else "\n"
-    pattern = regex.compile("|".join(f"(?:{p})" for p in config.markers))
+    pattern = marker_pattern(config.markers)
     markers: list[tuple[int, int]] = []
     blocks: list[Block] = []
     seg_start = body_start

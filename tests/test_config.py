@@ -28,3 +28,12 @@ def test_other_checks_come_before_the_markers() -> None:
         Config(near_duplicate_cutoff=200, markers=("(",))
     with pytest.raises(ValueError, match=r"^markers must hold at least one pattern$"):
         Config(markers=())
+
+
+def test_markers_that_are_valid_alone_but_not_together_are_refused_up_front() -> None:
+    """The splitter searches one pattern made of all the markers: an inline flag such
+    as ``(?x)`` can break it although each pattern compiles on its own."""
+    with pytest.raises(MarkerError, match=r"cannot be combined") as info:
+        Config(markers=("(?x)END # the marker",))
+    assert info.value.pattern == "(?x)END # the marker"
+    assert Config(markers=("(?x)END", "<<STOP>>")).markers == ("(?x)END", "<<STOP>>")
