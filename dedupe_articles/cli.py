@@ -31,7 +31,6 @@ from dedupe_articles.files import (
     Settings,
     Target,
     WriteMode,
-    atomic_write,
     clean_bytes,
     discover,
     plan_outputs,
@@ -51,6 +50,7 @@ from dedupe_articles.report import (
     progress_bar,
     stderr_is_terminal,
     summary_rows,
+    write_file,
     write_report,
 )
 
@@ -103,8 +103,6 @@ def config_options() -> list[click.Option]:
     helps = _field_help()
     options = []
     for field in fields(Config):
-        if field.name not in Config.field_names():
-            continue
         flag = field.name.replace("_", "-")
         hint, default = hints[field.name], field.default
         doc = helps.get(field.name, "")
@@ -284,12 +282,7 @@ def _write_html(path: str, outcomes: Sequence[FileOutcome]) -> bool:
         for o in outcomes
         if o.status != "skipped"
     ]
-    try:
-        atomic_write(path, render_html(items).encode("utf-8"))
-    except OSError as exc:
-        err(f"error: cannot write review page {path}: {exc.strerror or exc}")
-        return False
-    return True
+    return write_file(path, render_html(items), "review page")
 
 
 def _run_dask(paths: Sequence[str], opts: dict[str, Any]) -> int:

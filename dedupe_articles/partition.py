@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from dedupe_articles.core import clean
 from dedupe_articles.files import FileOutcome, Settings, clean_bytes, failure
 from dedupe_articles.report import Totals, file_entry
 from dedupe_articles.storage import (
@@ -80,8 +81,6 @@ def _clean_one(
     Only a resumed run looks for existing outputs: in a fresh one, the only outputs
     that can exist are those of a task that Dask ran twice, and they have the same bytes.
     """
-    from dedupe_articles.core import clean
-
     shown = display_path(part.src, rel)
     try:
         raw = fs_in.cat_file(posixpath.join(part.src_base, rel))

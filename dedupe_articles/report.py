@@ -49,7 +49,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, TextIO
 
 from dedupe_articles.config import Config
-from dedupe_articles.files import FileOutcome, atomic_write
+from dedupe_articles.files import FileOutcome, atomic_write, os_reason
 from dedupe_articles.result import Action, ActionKind
 
 SCHEMA_VERSION = 1
@@ -120,8 +120,7 @@ class Totals:
         actions = _no_actions()
         for status, bytes_in, bytes_out, kinds in files:
             counts["files"] += 1
-            if status in ("changed", "unchanged", "skipped", "failed"):
-                counts[status] += 1
+            counts[status] += 1
             counts["bytes_in"] += bytes_in
             if bytes_out is not None:
                 counts["bytes_out"] += bytes_out
@@ -196,10 +195,16 @@ def write_report(path: str, report: dict[str, Any]) -> bool:
         sys.stdout.write(text)
         sys.stdout.flush()
         return True
+    return write_file(path, text, "report")
+
+
+def write_file(path: str, text: str, what: str) -> bool:
+    """Write ``text`` to ``path`` whole (temporary file, then rename); if that fails,
+    say why on stderr in one line and return False."""
     try:
         atomic_write(path, text.encode("utf-8"))
     except OSError as exc:
-        err(f"error: cannot write report {path}: {exc.strerror or exc}")
+        err(f"error: cannot write {what} {path}: {os_reason(exc)}")
         return False
     return True
 
