@@ -250,12 +250,12 @@ class ShingleIndex:
         """Whether a sentence with exactly this key is indexed."""
         return key in self._exact
 
-    def ending_with(self, key: str) -> int | None:
-        """The slot of a longer indexed sentence that ends with ``key``, if any."""
-        for e in self._containing(key):
-            if len(self._keys[e]) > len(key) and self._keys[e].endswith(key):
-                return self._slots[e]
-        return None
+    def ends(self, key: str, slot: int) -> bool:
+        """Whether a longer sentence indexed under ``slot`` ends with ``key``."""
+        return any(
+            self._slots[e] == slot and len(self._keys[e]) > len(key) and self._keys[e].endswith(key)
+            for e in self._containing(key)
+        )
 
     def completes(self, key: str) -> bool:
         """Whether a longer indexed sentence begins with ``key`` (which is then a cut

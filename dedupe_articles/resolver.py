@@ -259,12 +259,14 @@ class Resolver(Evidence):
             self._new(block)
 
     def _tail_piece(self, block: Block) -> int | None:
-        """The slot whose sentence ``block`` is only the last few words of: a short
-        finished fragment (too short to be looked up like a sentence) that opens
-        like no sentence can (lower case, or an unspaced script), in a polluted
-        article."""
+        """The slot just written, when ``block`` is only the last few words of one of
+        its sentences: a short finished fragment (too short to be looked up like a
+        sentence) that opens like no sentence can (lower case, or an unspaced
+        script), in a polluted article. Elsewhere such a line may be a paragraph of
+        its own ("以上です。")."""
         if (
-            not self.polluted
+            self.last is None
+            or not self.polluted
             or block.kind not in PROSE
             or len(block.units) != 1
             or not block.units[0].complete
@@ -274,7 +276,7 @@ class Resolver(Evidence):
         first = block.text.lstrip("…. ")[:1]
         if not (first.islower() or is_unspaced(first)):
             return None
-        return self.index.ending_with(block.key)
+        return self.last if self.index.ends(block.key, self.last) else None
 
     def _assign(self, per_unit: list[dict[int, Match]]) -> list[int | None]:
         """One slot per unit, preferring to stay in the slot of the unit before."""
