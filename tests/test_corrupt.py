@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import joins  # noqa: E402
 from benchmarks.blocks import parse_blocks, split_sentences  # noqa: E402
 from benchmarks.corrupt import MARKER, SHAPES, corrupt  # noqa: E402
 from benchmarks.quality import baseline, units  # noqa: E402
@@ -156,3 +157,15 @@ def test_baseline_and_units() -> None:
         "明日は「雨」？",
         "はい",
     ]
+
+
+def test_join_benchmark_scores_only_real_cuts() -> None:
+    """benchmarks/joins.py: cuts between words are taken only where a space stood,
+    the cut paragraph is left out of the model, and the engine gets most of them right."""
+    right, total = joins.run(["en", "de"], 10, 1, False)
+    assert total and set(k for _, k in total) == {"between words", "inside a word"}
+    between = sum(right[k] for k in total if k[1] == "between words")
+    assert between / sum(total[k] for k in total if k[1] == "between words") >= 0.9
+    for text in CORPUS.values():
+        for para in joins.paragraphs(text):
+            assert not para.startswith(("```", "#", "|", "- "))
