@@ -123,8 +123,9 @@ def one_word_apart(a: list[str], b: list[str]) -> bool:
     """
     if min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 1:
         return False
-    ca, cb = Counter(a), Counter(b)
-    return sum(((ca - cb) + (cb - ca)).values()) <= 1
+    diff = Counter(a)
+    diff.subtract(b)
+    return sum(map(abs, diff.values())) <= 1
 
 
 def _prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
@@ -245,10 +246,6 @@ class ShingleIndex:
     def exact_slots(self, key: str) -> list[int]:
         """The slots holding a sentence with exactly this key."""
         return [self._slots[e] for e in self._exact.get(key, ())]
-
-    def has(self, key: str) -> bool:
-        """Whether a sentence with exactly this key is indexed."""
-        return key in self._exact
 
     def ends(self, key: str, slot: int) -> bool:
         """Whether a longer sentence indexed under ``slot`` ends with ``key``."""

@@ -182,10 +182,13 @@ class JoinModel:
             # The first and last words of a piece may be fragments of a cut.
             for tok in toks[1:-1]:
                 self.vocab[tok] += 1
-                for ch in tok:
-                    self.seen1[ch] += 1
+                self.seen1.update(tok)
                 self.end1[tok[-1]] += 1
                 self.start1[tok[0]] += 1
+
+    def _count_grams(self) -> None:
+        """The trigram table (deferred further: known words and Korean decide most
+        cuts without it)."""
         for word, n in self.vocab.items():
             padded = "^^" + word + "$"
             for i in range(2, len(padded)):
@@ -196,6 +199,8 @@ class JoinModel:
     def _log_p(self, word: str) -> float:
         """Log-likelihood of ``word`` under the article's character trigrams
         (interpolated with bigrams and unigrams, so unseen spellings are possible)."""
+        if not self._heads and self.vocab:
+            self._count_grams()
         padded = "^^" + word + "$"
         kinds = len(self.seen1) + 2
         total = 0.0

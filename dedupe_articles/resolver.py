@@ -69,7 +69,7 @@ class Resolver(Evidence):
         self._recent_mark = 0  # arrivals before the current segment began
         self.continuations: list[Continuation] = []
         self._prev: tuple[int, Variant] | None = None  # the variant the last block joined
-        self.openers: set[int] = set()  # slots an attempt opened with
+        self.openers: set[int] = set()  # slots an attempt opened with (a new or joined slot)
         self.glued: list[tuple[int, int, Block]] = []  # slots one block held together
 
     def run(self) -> Resolution:
@@ -116,8 +116,6 @@ class Resolver(Evidence):
                 self._at_head = i == 0
                 self._place(block, blocks, i)
                 self._at_head = False
-                if i == 0 and self.last is not None:
-                    self.openers.add(self.last)
                 self._before = block
             recent = self._recent_mark
             self._recent_mark = self._arrivals
@@ -410,6 +408,8 @@ class Resolver(Evidence):
 
     def _join(self, slot_id: int, block: Block, *, jump: bool = True) -> None:
         slot = self.slots[slot_id]
+        if self._at_head:
+            self.openers.add(slot_id)
         if self._strong(block):
             self.polluted = True
         if (
@@ -466,6 +466,8 @@ class Resolver(Evidence):
 
     def _new(self, block: Block) -> None:
         slot = Slot(len(self.slots), block.kind)
+        if self._at_head:
+            self.openers.add(slot.id)
         self.slots[slot.id] = slot
         at = self.pos[self.last] + 1 if self.last is not None else len(self.order)
         if self._at_head:

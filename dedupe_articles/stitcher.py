@@ -226,7 +226,7 @@ class Stitcher:
                 # A heading goes on only right after itself, and only when it is not
                 # known whole (repeated elsewhere, or ending like a sentence).
                 return False
-        key = key_of(body, block.kind)
+        key = "".join(u.key for u in first)  # (what key_of(body) would split again)
         record = self._restarts(key)
         if record is None and self._completed(slot_id, variant):
             return False  # another attempt already went on past this cut
@@ -234,7 +234,7 @@ class Stitcher:
         # already has: the block is the rest of the cut sentence, whatever else
         # the article repeats.
         confirmed = cut is not None and any(
-            self.index.has(cut.key + sep + first[0].key) for sep in ("", " ")
+            self.index.exact_slots(cut.key + sep + first[0].key) for sep in ("", " ")
         )
         if cut is not None and record is None and not confirmed and self.index.completes(cut.key):
             return False  # the "cut" sentence is known whole: a truncated copy, not a cut
