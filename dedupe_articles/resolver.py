@@ -410,16 +410,11 @@ class Resolver(Evidence):
         slot = self.slots[slot_id]
         if self._at_head:
             self.openers.add(slot_id)
-        if self._strong(block):
+        strong = self._strong(block)
+        if strong:
             self.polluted = True
-        if (
-            jump
-            and self.last is not None
-            and self.pos[slot_id] < self.pos[self.last]
-            and self._strong(block)
-        ):
+        if jump and strong and self.last is not None and self.pos[slot_id] < self.pos[self.last]:
             self.attempt += 1  # the text jumped back without a marker: a new attempt
-        known = {v.text for v in slot.variants}
         prev = self._prev
         if prev is not None and prev[0] == slot_id and self._splits(prev[1], block):
             # This attempt keeps as two paragraphs what another merged into one:
@@ -429,24 +424,27 @@ class Resolver(Evidence):
             resplit_tail(variant)
             variant.blocks.append(block)
             self._index(slot_id, block.units)
-        elif block.text not in known:
-            self._prev = (
-                slot_id,
-                self._add_variant(slot, block.text, block.kind, block.units, [block]),
-            )
-            self.last = slot_id
-            self.in_run = True
-            return
         else:
-            self._event(ActionKind.DUPLICATE, block, 0, len(block.text), slot_id, "exact copy")
-            for variant in slot.variants:
-                if variant.text == block.text:
-                    if block.segment != variant.blocks[0].segment:
-                        variant.copies.add(block.segment)
-                    break
+            added = self._variant_or_copy(slot, block.text, block.kind, block.units, block)
+            self._prev = (slot_id, added) if added is not None else None
+            self.last, self.in_run = slot_id, True
+            return
         self._prev = None
-        self.last = slot_id
-        self.in_run = True
+        self.last, self.in_run = slot_id, True
+
+    def _variant_or_copy(
+        self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], block: Block
+    ) -> Variant | None:
+        """Add ``text`` (from ``block``) as a new variant of ``slot``; or, when a variant
+        has exactly this text already, count ``block`` as a copy of it (a vote for its
+        wording when it comes from another segment) and return None."""
+        for variant in slot.variants:
+            if variant.text == text:
+                self._event(ActionKind.DUPLICATE, block, 0, len(block.text), slot.id, "exact copy")
+                if block.segment != variant.blocks[0].segment:
+                    variant.copies.add(block.segment)
+                return None
+        return self._add_variant(slot, text, kind, units, [block])
 
     def _splits(self, variant: Variant, block: Block) -> bool:
         """Whether ``block`` directly follows ``variant``'s last block and holds

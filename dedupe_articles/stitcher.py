@@ -68,6 +68,11 @@ class Stitcher:
     ) -> None:
         raise NotImplementedError  # provided by the resolver
 
+    def _variant_or_copy(
+        self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], block: Block
+    ) -> Variant | None:
+        raise NotImplementedError  # provided by the resolver
+
     def _cut_at_end(self, block: Block) -> tuple[int, Variant] | None:
         """The variant cut mid-sentence that the next segment may continue.
 
@@ -162,12 +167,8 @@ class Stitcher:
         rest = record.joined[len(record.base) :]
         text = record.base + rest[: len(rest) - len(rest.lstrip())] + body
         slot = self.slots[record.slot]
-        if text not in {v.text for v in slot.variants}:
-            kind = record.variant.kind
-            self._add_variant(slot, text, kind, split_units(text, kind), [block])
-        else:
-            self._event(ActionKind.DUPLICATE, block, 0, len(block.text), record.slot,
-                        "copy of a stitched continuation")  # fmt: skip
+        kind = record.variant.kind
+        self._variant_or_copy(slot, text, kind, split_units(text, kind), block)
         self.last, self.in_run, self._prev = record.slot, True, None
         return True
 
