@@ -95,12 +95,16 @@ class Stitcher:
             if mine is not None and len(mine.text) >= max(len(v.text) for v in slot.variants):
                 return self.last, mine
         tail = self.order[-1]
-        prose = [v for v in self.slots[tail].variants if v.kind in _STITCHABLE and v.units]
-        if prose:
-            longest = max(prose, key=lambda v: (len(v.text), -v.order))
-            if not longest.units[-1].complete:
-                return tail, longest
-        return None
+        longest = self._longest_cut(tail, _STITCHABLE)
+        return (tail, longest) if longest is not None else None
+
+    def _longest_cut(self, slot_id: int, kinds: tuple[BlockKind, ...]) -> Variant | None:
+        """The slot's longest variant of ``kinds``, if its text ends mid-sentence."""
+        found = [v for v in self.slots[slot_id].variants if v.kind in kinds and v.units]
+        if not found:
+            return None
+        longest = max(found, key=lambda v: (len(v.text), -v.order))
+        return None if longest.units[-1].complete else longest
 
     def _completed(self, slot_id: int, variant: Variant) -> bool:
         """Whether another variant of the slot holds the cut text and goes on."""
@@ -348,11 +352,9 @@ class Stitcher:
         """
         out = []
         for slot_id in range(max(0, len(self.slots) - _RECENT_SLOTS), len(self.slots)):
-            prose = [v for v in self.slots[slot_id].variants if v.kind in PROSE and v.units]
-            if prose:
-                longest = max(prose, key=lambda v: (len(v.text), -v.order))
-                if not longest.units[-1].complete:
-                    out.append((slot_id, longest))
+            longest = self._longest_cut(slot_id, PROSE)
+            if longest is not None:
+                out.append((slot_id, longest))
         return out
 
     def _spaced_cut(self, variant: Variant, block: Block) -> bool:
