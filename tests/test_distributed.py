@@ -300,12 +300,15 @@ def test_refused_credentials(tmp_path: Path) -> None:
 
 
 def test_an_output_beside_the_input_named_through_dotdot_is_accepted(
-    cluster: str, corpus: Path
+    cluster: str, corpus: Path, tmp_path: Path
 ) -> None:
     """``SRC/../out`` is not inside SRC (fsspec leaves the ``..`` in the path)."""
+    before = tree(corpus)
     summary = run_dask(str(corpus), f"{corpus}/../dotdot-out", config=Config(), scheduler=cluster)
     assert summary.changed >= 1  # (the corpus holds one undecodable file on purpose)
-    assert len(outputs(corpus.parent / "dotdot-out")) == summary.changed + summary.unchanged
+    local_engine(corpus, tmp_path / "local")
+    assert outputs(corpus.parent / "dotdot-out") == outputs(tmp_path / "local")
+    assert tree(corpus) == before  # nothing written inside the input
 
 
 def test_unsafe_or_foreign_outputs_are_refused(cluster: str, corpus: Path, tmp_path: Path) -> None:

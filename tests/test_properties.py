@@ -162,9 +162,11 @@ def test_regenerated_continuations_mostly_come_back_equal() -> None:
 
 @pytest.mark.parametrize("k", [68, 722, 2377])
 def test_pollutions_found_by_search_lose_nothing(k: int) -> None:
-    """Pollutions a wider random search once found losing a sentence (a shorter
-    copy or a copy with repeated words taken for another wording of a stitched
-    continuation); kept as fixed examples."""
+    """Pollutions on which a wider random search caught a lost sentence in a
+    development version of the reworded-continuation rule (a shorter copy, or a
+    copy with repeated words, taken for another wording of a stitched continuation;
+    commits c5e98f4-6edea6b); kept as fixed examples, so that rule cannot lose them
+    again. They come from this module's generator, so they follow it if it changes."""
     lang = "en" if k % 2 else "ja"
     article = _article(k * 104729 + 13, lang)
     polluted = pollute(article, lang, k)
