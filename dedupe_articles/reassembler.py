@@ -12,7 +12,7 @@ import bisect
 import heapq
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -178,7 +178,7 @@ def choose(
     slot: Slot,
     attempt_size: dict[int, int],
     config: Config,
-    whole: str = "",
+    segments: Sequence[str] = (),
     raw: str = "",
     finished: dict[int, bool] | None = None,
 ) -> _Choice:
@@ -223,7 +223,7 @@ def choose(
             pick = max(longer, key=lambda m: (len(variants[m[0]].units[m[1]].key), ranks[m[0]]))
         elif not own:
             pick = max(members, key=lambda m: (variants[m[0]].units[m[1]].complete, ranks[m[0]]))
-        picks.append(_majority(pick, members, variants, whole))
+        picks.append(_majority(pick, members, variants, segments))
     used: dict[int, set[int]] = {}
     for vi, ui in picks:
         used.setdefault(vi, set()).add(ui)
@@ -236,11 +236,11 @@ def _majority(
     pick: _Member,
     members: list[_Member],
     variants: Sequence[Variant],
-    whole: str,
+    segments: Sequence[str],
 ) -> _Member:
     """The wording of a sentence most attempts agree on (a cut copy agrees with the
     wordings it begins); ``pick`` unless another wording has strictly more votes.
-    Ties go to the wording found more often in the whole input (echoes and stray
+    Ties go to the wording more segments of the input hold (echoes and stray
     copies repeat the original wording too), then to the one the others differ
     from least; still tied, ``pick``: the wording of the paragraph's most complete
     variant (measured better than the attempt's size or its finish).
@@ -252,20 +252,32 @@ def _majority(
     complete = [
         (m, k) for m, k in zip(members, keys, strict=True) if variants[m[0]].units[m[1]].complete
     ]
+    # One say per attempt: an attempt repeating its closing sentences as a paragraph
+    # of their own still wrote them once.
+    distinct = {(variants[m[0]].attempt, k): k for m, k in complete}.values()
 
-    weights = [1 + len(variants[vi].copies) for vi, _ in members]  # exact copies vote too
+    def voters() -> Iterator[tuple[object, str]]:
+        for (vi, ui), key in zip(members, keys, strict=True):
+            yield ("attempt", variants[vi].attempt), key
+            unit = variants[vi].units[ui]
+            for segment, held in variants[vi].copies.items():  # exact copies vote too
+                if held >= unit.end:
+                    yield ("copy", segment), key
+                elif held > unit.start:  # for the words of it they held, if any
+                    yield ("copy", segment), normalize(unit.text[: held - unit.start])
+
+    ballots = [key for _, key in dict.fromkeys(voters())]
 
     def votes(wording: str) -> int:
-        return sum(
-            w
-            for k, w in zip(keys, weights, strict=True)
-            if k == wording or (len(k) < len(wording) and wording.startswith(k))
-        )
+        return sum(wording.startswith(k) for k in ballots)  # a cut copy agrees with all it begins
+
+    def found(wording: str) -> int:
+        return sum(wording in segment for segment in segments)
 
     def centre(wording: str) -> float:
         # With three wordings, each its own, the original is the one the others
         # differ from least: every attempt changed it in a different place.
-        return round(sum(fuzz.ratio(wording, k) for _, k in complete), 6)
+        return round(sum(fuzz.ratio(wording, k) for k in distinct), 6)
 
     pick_key = variants[pick[0]].units[pick[1]].key
     best, best_votes = pick, votes(pick_key)
@@ -278,8 +290,8 @@ def _majority(
         mine = votes(key)
         if mine > best_votes:
             best, best_votes = member, mine
-        elif mine == best_votes and whole:
-            here, there = (whole.count(key), centre(key)), (whole.count(best_key), centre(best_key))
+        elif mine == best_votes and segments:
+            here, there = (found(key), centre(key)), (found(best_key), centre(best_key))
             if here > there:
                 best, best_votes = member, mine
     return best
@@ -342,9 +354,15 @@ def assemble(
     texts: list[str] = []
     out_index: dict[int, int] = {}
     pending: list[tuple[ActionKind, int, int, int | None, float, str]] = []
-    whole = normalize(doc.text)
+    bounds = [0, *(i for span in doc.markers for i in span), len(doc.text)]
+    # Per segment: a wording an attempt repeats (closing sentences again) counts once.
+    segments = tuple(
+        normalize(doc.text[a:b]) for a, b in zip(bounds[::2], bounds[1::2], strict=True)
+    )
     choices = {
-        slot_id: choose(res.slots[slot_id], res.attempt_size, config, whole, doc.text, res.finished)
+        slot_id: choose(
+            res.slots[slot_id], res.attempt_size, config, segments, doc.text, res.finished
+        )
         for slot_id in res.order
     }
     order = list(res.order)

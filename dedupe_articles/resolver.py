@@ -442,7 +442,7 @@ class Resolver(Evidence):
             if variant.text == text:
                 self._event(ActionKind.DUPLICATE, block, 0, len(block.text), slot.id, "exact copy")
                 if block.segment != variant.blocks[0].segment:
-                    variant.copies.add(block.segment)
+                    variant.copies.setdefault(block.segment, len(text))
                 return None
         return self._add_variant(slot, text, kind, units, [block])
 

@@ -30,8 +30,10 @@ class Variant:
     attempt: int
     order: int
     blocks: list[Block]
-    # Other segments that had exactly this text: each is a vote for its wording.
-    copies: set[int] = field(default_factory=set)
+    # Other segments that had exactly this text, and how long the text was then: each
+    # is a vote for the wording of the sentences it held whole (a stitch may since
+    # have completed the last one in words the copy never had).
+    copies: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
