@@ -68,6 +68,9 @@ def relate(
     <Relation.NEAR: 'near'>
     >>> relate("short", "shorter text", cutoff=88, min_partial=8) is None
     True
+    >>> relate("n wirklich ihn wirklich gut nutzt.", "wichtig, dass man ihn wirklich gut nutzt.",
+    ...        cutoff=88, min_partial=8, query_head=True)[0]
+    <Relation.INSIDE: 'inside'>
     """
     if query == cand:
         return Relation.EXACT, 100.0
@@ -89,6 +92,17 @@ def relate(
             score = fuzz.ratio(query, cand[-lq - 2 :], score_cutoff=cutoff)
             if score:
                 return Relation.INSIDE, score
+            # The same words as the sentence's last ones, with one added, dropped or
+            # swapped (the first, maybe cut mid-word, aside); a finished piece only.
+            rest, tail = query.split()[1:], cand.split()
+            if (
+                not query_cut
+                and len(rest) >= 4
+                and any(
+                    one_word_apart(rest, tail[-n:]) for n in range(len(rest) - 1, len(rest) + 2)
+                )
+            ):
+                return Relation.INSIDE, cutoff
     if lc >= min_partial and lc < lq and cand in query:
         return Relation.CONTAINS, 100.0
     if min(lq, lc) < min_partial:

@@ -287,6 +287,8 @@ def _majority(
             continue  # a piece or an extension is not another wording
         if len(key) < len(pick_key) * 0.6:
             continue
+        if key[:2] != pick_key[:2] and len(key) < len(pick_key):
+            continue  # the tail of it left at a continuation's head is not a wording
         mine = votes(key)
         if mine > best_votes:
             best, best_votes = member, mine
