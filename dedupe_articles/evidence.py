@@ -23,6 +23,7 @@ class Evidence(Stitcher):
     polluted: bool
     _seen_text: dict[str, int]
     openers: set[int]
+    _next_head: Block | None  # the first block of the segment after this one
 
     def _lookup(self, block: Block) -> list[dict[int, Match]]:
         per_unit: list[dict[int, Match]] = []
@@ -144,9 +145,17 @@ class Evidence(Stitcher):
             p = self.pos[cand]
             if cand == self.last or (self.in_run and here < p <= here + 2):
                 return True
+            if (
+                i == len(seg_blocks) - 1
+                and here - 2 <= p <= here
+                and (i == 0 or (self.polluted and self._seen_text.get(block.text) == cand))
+                and (self._next_head is None or any(self._lookup(self._next_head)))
+            ):
+                # An attempt restarting at what it just wrote, cut there: alone in its
+                # segment, or (an exact copy) last in it. (When new text follows the
+                # marker, the block may be where the article goes on: "### Example".)
+                return True
             if i == 0 and len(seg_blocks) == 1:
-                if here - 2 <= p <= here:
-                    return True  # an attempt restarting at what was just written, cut there
                 keys = [u.key for u in block.units]
                 if self.polluted and any(
                     [u.key for u in v.units[: len(keys)]] == keys and len(v.units) > len(keys)

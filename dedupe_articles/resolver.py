@@ -70,6 +70,7 @@ class Resolver(Evidence):
         self.continuations: list[Continuation] = []
         self._prev: tuple[int, Variant] | None = None  # the variant the last block joined
         self.openers: set[int] = set()  # slots an attempt opened with (a new or joined slot)
+        self._next_head: Block | None = None
         self.glued: list[tuple[int, int, Block]] = []  # slots one block held together
 
     def run(self) -> Resolution:
@@ -83,8 +84,10 @@ class Resolver(Evidence):
         pending: list[tuple[int, Variant]] = []
         seen_cuts: list[tuple[int, Variant]] = []  # paragraphs seen cut at a marker or restart
         recent = 0
-        for seg in sorted(segments):
+        order = sorted(segments)
+        for seg, after in itertools.zip_longest(order, order[1:]):
             blocks = segments[seg]
+            self._next_head = segments[after][0] if after is not None else None
             self.attempt += 1
             self.in_run = False
             for i, block in enumerate(blocks):
