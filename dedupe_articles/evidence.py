@@ -147,13 +147,15 @@ class Evidence(Stitcher):
                 return True
             if (
                 i == len(seg_blocks) - 1
-                and here - 2 <= p <= here
+                and here - 2 <= p
                 and (i == 0 or (self.polluted and self._seen_text.get(block.text) == cand))
-                and (self._next_head is None or any(self._lookup(self._next_head)))
+                and (p > here or self._next_head is None or any(self._lookup(self._next_head)))
             ):
-                # An attempt restarting at what it just wrote, cut there: alone in its
-                # segment, or (an exact copy) last in it. (When new text follows the
-                # marker, the block may be where the article goes on: "### Example".)
+                # Cut right after a copy of what the article already has a little back
+                # (a restart) or further on (an attempt that skipped a section): alone
+                # in its segment, or, an exact copy, last in it. (When new text follows
+                # the marker, a block just behind may be where the article goes on: a
+                # second "### Example".)
                 return True
             if i == 0 and len(seg_blocks) == 1:
                 keys = [u.key for u in block.units]
