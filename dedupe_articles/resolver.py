@@ -90,14 +90,18 @@ class Resolver(Evidence):
             self._next_head = segments[after][0] if after is not None else None
             self.attempt += 1
             self.in_run = False
+            echoes = 0
             for i, block in enumerate(blocks):
+                # An echo (earlier paragraphs collapsed onto a line) opening a segment
+                # leaves the opening to the block after it: it may continue the last cut.
+                opening = i == echoes
                 if block.head and i > 0:
                     own = self._cut_at_end(blocks[i - 1])
                     cuts = [own] if own is not None else []
                     seen_cuts.extend(cuts)
                 else:
-                    cuts = pending if i == 0 else []
-                if block.head and self.config.stitch:
+                    cuts = pending if opening else []
+                if (block.head or (opening and cuts)) and self.config.stitch:
                     # A cut seen earlier (in this or the last segment) may be what
                     # the block continues when the marker's neighbour is not.
                     cuts = cuts + [
@@ -110,15 +114,18 @@ class Resolver(Evidence):
                     if record is not None and (record.slot, record.variant) not in cuts:
                         cuts.append((record.slot, record.variant))
                     if any(self._stitch(block, *cut) for cut in cuts):
-                        pending = [] if i == 0 else pending
+                        pending = [] if opening else pending
                         self._before = block
                         continue
                 if self._list_goes_on(block):
                     self._before = block
                     continue
                 self._at_head = i == 0
+                arrivals = self._arrivals
                 self._place(block, blocks, i)
                 self._at_head = False
+                if opening and self._arrivals == arrivals and self._echo(block):
+                    echoes += 1
                 self._before = block
             recent = self._recent_mark
             self._recent_mark = self._arrivals
@@ -258,6 +265,10 @@ class Resolver(Evidence):
             self._split(block, assign)
         else:
             self._new(block)
+
+    def _echo(self, block: Block) -> bool:
+        """Whether a block that added nothing holds known text of several slots."""
+        return len({s for found in self._lookup(block) for s in found}) >= 2
 
     def _tail_piece(self, block: Block) -> int | None:
         """The slot just written, when ``block`` is only the last few words of one of
