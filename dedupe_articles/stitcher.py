@@ -266,14 +266,20 @@ class Stitcher:
         if overlap >= len(body.rstrip()):
             return False  # nothing beyond the repeated words: a copy, not a continuation
         if not restarted:
+            new = False
             for j, unit in enumerate(first[:2]):
                 if j == 0 and confirmed:
                     continue
                 found = self.index.lookup(unit.text, unit.key, cut=not unit.complete, head=j == 0)
+                if new and all(self._closes(m.slot, unit.key) for m in found):
+                    break  # new text, then the closing line of another paragraph: a refrain
                 # Text known elsewhere is an ordinary copy, not a continuation (an
                 # overlap may be chance: "marlu" ends one word, starts another).
                 if any(m.slot != slot_id or not overlap for m in found):
                     return False
+                new = (
+                    not found and unit.complete and len(unit.key) >= self.config.strong_block_chars
+                )
         if overlap:
             # What follows the repeated words keeps its own spacing ("fox| jumps").
             joined = variant.text.rstrip() + body[overlap:].rstrip()
@@ -324,6 +330,11 @@ class Stitcher:
         if variant.kind is BlockKind.LIST:
             self._open_list = (slot_id, variant, block)
         return True
+
+    def _closes(self, slot_id: int, key: str) -> bool:
+        """Whether ``key`` is the closing sentence of a paragraph of ``slot_id``."""
+        variants = self.slots[slot_id].variants
+        return any(len(v.units) > 1 and v.units[-1].key == key for v in variants)
 
     def _list_goes_on(self, block: Block) -> bool:
         """Append new list items that follow, on the next line, the rest of a cut item:
