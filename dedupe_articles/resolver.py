@@ -41,6 +41,8 @@ from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_uni
 from dedupe_articles.stitcher import resplit_tail
 
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
+# An echo runs over consecutive paragraphs (a short heading or two between).
+_ECHO_STEP = 3
 
 
 class Resolver(Evidence):
@@ -235,18 +237,24 @@ class Resolver(Evidence):
             if counts[s] >= 2 or 2 * counts[s] >= max(len(v.units) for v in self.slots[s].variants)
         ]  # fmt: skip
         seq = [self.pos[s] for s in assign if s is not None]
-        cut = next((j for j in range(1, len(seq)) if seq[j] < seq[j - 1]), len(seq))
-        # Only the closing sentence(s) go back to an earlier paragraph (a refrain).
-        closes_back = 0 < cut < len(seq) and len(set(seq[cut:])) == 1
+        # Only the closing sentence(s) go back to an earlier paragraph, or far ahead
+        # (not to a paragraph an echo would run on to): a refrain.
+        cut = next(
+            (j for j in range(1, len(seq)) if not 0 <= seq[j] - seq[j - 1] <= _ECHO_STEP),
+            len(seq),
+        )
+        refrain = 0 < cut < len(seq) and len(set(seq[cut:])) == 1
+        # (The last sentence alone reused far ahead says nothing of the slot it is in.)
+        ahead = refrain and cut == len(seq) - 1 and seq[cut] > seq[cut - 1]
         if not runs:
             self._new(block)
-        elif len(major) <= 1:
+        elif len(major) <= 1 and not ahead:
             target = major[0] if major else max(runs, key=lambda s: (counts[s], -self.pos[s]))
             self._place_partial(block, per_unit, assign, target, seg_blocks, i)
-        elif closes_back:
+        elif refrain:
             # Echoes and paragraphs merged by an attempt keep the article's order; a
-            # block that ends going back to an earlier paragraph only reuses its
-            # closing sentence.
+            # block that ends going back to an earlier paragraph, or far ahead, only
+            # reuses a sentence there.
             first = next(s for s in assign if s is not None)
             self._place_partial(block, per_unit, assign, first, seg_blocks, i)
         elif (
