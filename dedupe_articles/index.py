@@ -268,15 +268,16 @@ class ShingleIndex:
             for e in self._containing(key)
         )
 
-    def completes(self, key: str) -> bool:
-        """Whether a longer indexed sentence begins with ``key`` (which is then a cut
-        copy of it, even when ``key`` itself is indexed too)."""
+    def completing(self, key: str) -> set[int]:
+        """The slots of longer indexed sentences that begin with ``key`` (which is
+        then a cut copy of one of them, even when ``key`` itself is indexed too)."""
         if len(key) < self.config.min_partial_chars:
-            return False
-        return any(
-            len(self._keys[e]) > len(key) and self._keys[e].startswith(key)
+            return set()
+        return {
+            self._slots[e]
             for e in self._containing(key)
-        )
+            if len(self._keys[e]) > len(key) and self._keys[e].startswith(key)
+        }
 
     def lookup(
         self,

@@ -25,7 +25,7 @@ from dedupe_articles.normalize import (
     strip_leading_ellipsis,
 )
 from dedupe_articles.result import ActionKind
-from dedupe_articles.slots import PROSE, Continuation, Event, Slot, Variant
+from dedupe_articles.slots import PROSE, Continuation, Event, Slot, Variant, group
 from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
 
 _STITCHABLE = (*PROSE, BlockKind.HEADING)
@@ -241,8 +241,16 @@ class Stitcher:
         confirmed = cut is not None and any(
             self.index.exact_slots(cut.key + sep + first[0].key) for sep in ("", " ")
         )
-        if cut is not None and record is None and not confirmed and self.index.completes(cut.key):
-            return False  # the "cut" sentence is known whole: a truncated copy, not a cut
+        if (
+            cut is not None
+            and record is None
+            and not confirmed
+            and any(group(self.slots[s].kind) is group(variant.kind)
+                    for s in self.index.completing(cut.key))
+        ):  # fmt: skip
+            # The "cut" sentence is known whole: a truncated copy, not a cut. (A
+            # heading beginning with the same words completes no paragraph.)
+            return False
         if any(r.tail.startswith(key) for r in self.continuations) or self._rewording_of(block):
             return False  # another attempt of a continuation already stitched in
         restarted = record is not None
