@@ -115,6 +115,10 @@ class Resolver(Evidence):
                     record = self._restarts(block.key)
                     if record is not None and (record.slot, record.variant) not in cuts:
                         cuts.append((record.slot, record.variant))
+                    if block.text.lstrip("….")[:1].islower() and not is_unspaced(block.text):
+                        # Text that cannot open a paragraph goes on from some cut,
+                        # however many attempts of others came between.
+                        cuts = cuts + [c for c in self._cut_variants() if c not in cuts]
                     if any(self._stitch(block, *cut) for cut in cuts):
                         pending = [] if opening else pending
                         self._before = block

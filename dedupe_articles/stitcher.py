@@ -16,7 +16,7 @@ import regex
 from rapidfuzz import fuzz
 
 from dedupe_articles.config import Config
-from dedupe_articles.index import ShingleIndex
+from dedupe_articles.index import Relation, ShingleIndex
 from dedupe_articles.normalize import (
     JoinModel,
     boundary_joiner,
@@ -278,7 +278,14 @@ class Stitcher:
             for j, unit in enumerate(first[:2]):
                 if j == 0 and confirmed:
                     continue
-                found = self.index.lookup(unit.text, unit.key, cut=not unit.complete, head=j == 0)
+                found = [
+                    m for m in self.index.lookup(
+                        unit.text, unit.key, cut=not unit.complete, head=j == 0
+                    )
+                    # A sentence naming a section ("los problemas") is no copy of it.
+                    if m.relation is not Relation.CONTAINS
+                    or self.slots[m.slot].kind is not BlockKind.HEADING
+                ]  # fmt: skip
                 if new and all(self._closes(m.slot, unit.key) for m in found):
                     break  # new text, then the closing line of another paragraph: a refrain
                 # Text known elsewhere is an ordinary copy, not a continuation (an
