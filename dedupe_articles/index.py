@@ -88,7 +88,9 @@ def relate(
     if query_head and _MIN_HEAD <= lq < lc:
         if cand.endswith(query):
             return Relation.INSIDE, 100.0
-        if lq >= 3 * min_partial:  # short pieces align by chance: exact suffixes only
+        # Short pieces align by chance: exact suffixes only (a finished piece may be
+        # shorter than a cut one: its end must align too).
+        if lq >= (3 if query_cut else 2) * min_partial:
             score = fuzz.ratio(query, cand[-lq - 2 :], score_cutoff=cutoff)
             if score:
                 return Relation.INSIDE, score
