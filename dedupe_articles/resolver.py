@@ -287,7 +287,8 @@ class Resolver(Evidence):
         its sentences: a short finished fragment (too short to be looked up like a
         sentence) that opens like no sentence can (lower case, or an unspaced
         script), in a polluted article. Elsewhere such a line may be a paragraph of
-        its own ("以上です。")."""
+        its own ("以上です。"). Or the slot such a fragment was stitched onto as the
+        whole continuation of a cut: an attempt restarting there repeats it."""
         if (
             self.last is None
             or not self.polluted
@@ -300,7 +301,9 @@ class Resolver(Evidence):
         first = block.text.lstrip("…. ")[:1]
         if not (first.islower() or is_unspaced(first)):
             return None
-        return self.last if self.index.ends(block.key, self.last) else None
+        if self.index.ends(block.key, self.last):
+            return self.last
+        return next((r.slot for r in self.continuations if r.tail == block.key), None)
 
     def _assign(self, per_unit: list[dict[int, Match]]) -> list[int | None]:
         """One slot per unit, preferring to stay in the slot of the unit before."""
