@@ -298,12 +298,13 @@ class Resolver(Evidence):
             or len(block.key) >= self.config.min_partial_chars
         ):
             return None
+        stitched = next((r.slot for r in self.continuations if r.tail == block.key), None)
+        if stitched is not None:
+            return stitched
         first = block.text.lstrip("…. ")[:1]
         if not (first.islower() or is_unspaced(first)):
             return None
-        if self.index.ends(block.key, self.last):
-            return self.last
-        return next((r.slot for r in self.continuations if r.tail == block.key), None)
+        return self.last if self.index.ends(block.key, self.last) else None
 
     def _assign(self, per_unit: list[dict[int, Match]]) -> list[int | None]:
         """One slot per unit, preferring to stay in the slot of the unit before."""
