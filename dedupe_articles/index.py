@@ -265,20 +265,22 @@ class ShingleIndex:
 
     def ends(self, key: str, slot: int) -> bool:
         """Whether a longer sentence indexed under ``slot`` ends with ``key``."""
-        return any(
-            self._slots[e] == slot and len(self._keys[e]) > len(key) and self._keys[e].endswith(key)
-            for e in self._containing(key)
-        )
+        return slot in self._longer(key, at_end=True)
 
     def completing(self, key: str) -> set[int]:
         """The slots of longer indexed sentences that begin with ``key`` (which is
         then a cut copy of one of them, even when ``key`` itself is indexed too)."""
         if len(key) < self.config.min_partial_chars:
             return set()
+        return self._longer(key, at_end=False)
+
+    def _longer(self, key: str, *, at_end: bool) -> set[int]:
+        """The slots of longer indexed sentences that end (or begin) with ``key``."""
         return {
             self._slots[e]
             for e in self._containing(key)
-            if len(self._keys[e]) > len(key) and self._keys[e].startswith(key)
+            if len(self._keys[e]) > len(key)
+            and (self._keys[e].endswith(key) if at_end else self._keys[e].startswith(key))
         }
 
     def lookup(
