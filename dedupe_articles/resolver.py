@@ -14,6 +14,7 @@ show they belong to a repeated run.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import Counter
 from collections.abc import Sequence
@@ -73,6 +74,8 @@ class Resolver(Evidence):
         self._prev: tuple[int, Variant] | None = None  # the variant the last block joined
         self.openers: set[int] = set()  # slots an attempt opened with (a new or joined slot)
         self._next_head: Block | None = None
+        self._segment: tuple[Sequence[Block], int] = ((), 0)  # the segment, the block's index
+        self._starts = [b.start for b in doc.blocks]
         self.glued: list[tuple[int, int, Block]] = []  # slots one block held together
 
     def run(self) -> Resolution:
@@ -127,6 +130,7 @@ class Resolver(Evidence):
                     self._before = block
                     continue
                 self._at_head = i == 0
+                self._segment = blocks, i
                 arrivals = self._arrivals
                 self._place(block, blocks, i)
                 self._at_head = False
@@ -502,6 +506,17 @@ class Resolver(Evidence):
             # New text opening a segment goes on from the furthest point the article
             # reached, not from where a repeated (and cut) attempt stopped.
             at = len(self.order)
+        elif (
+            block.kind is BlockKind.HEADING
+            and at < len(self.order)
+            and self.slots[self.order[at]].kind is BlockKind.HEADING
+            and 0 < _level(block.text) <= _level(self.slots[self.order[at]].variants[0].text)
+            and self._skipped(self.order[at:])
+        ):
+            # A section where another attempt already has a section next: this
+            # attempt skipped that one, so its new section follows what the
+            # article has, not the other way round.
+            at = len(self.order)
         self.order.insert(at, slot.id)
         for j in range(at, len(self.order)):
             self.pos[self.order[j]] = j
@@ -509,6 +524,22 @@ class Resolver(Evidence):
         self.last = slot.id
         self.in_run = False
         self._prev = None
+
+    def _skipped(self, slots: Sequence[int]) -> bool:
+        """Whether this attempt skipped the section ``slots`` begin with: it never
+        comes back to it, and goes on for two blocks or more, or that heading was
+        only ever seen cut off right after (the last block of its attempt)."""
+        wanted = set(slots)
+        blocks, i = self._segment
+        rest = blocks[i + 1 :]
+        if any(s in wanted for b in rest for found in self._lookup(b) for s in found):
+            return False
+        head = self.slots[slots[0]]
+        return len(rest) >= 2 or all(self._last_in_segment(v.blocks[-1]) for v in head.variants)
+
+    def _last_in_segment(self, block: Block) -> bool:
+        at = bisect.bisect_right(self._starts, block.start)
+        return at == len(self.doc.blocks) or self.doc.blocks[at].segment != block.segment
 
     def _add_variant(
         self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], blocks: list[Block]
@@ -536,6 +567,12 @@ class Resolver(Evidence):
         self, kind: ActionKind, block: Block, s: int, e: int, slot: int | None, why: str
     ) -> None:
         self.events.append(Event(kind, block.start + s, block.start + e, slot, 100.0, why))
+
+
+def _level(heading: str) -> int:
+    """A Markdown heading's level (0 for another form, "**H**")."""
+    text = heading.lstrip()
+    return len(text) - len(text.lstrip("#"))
 
 
 def _continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
