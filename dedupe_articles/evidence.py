@@ -8,11 +8,13 @@ when its neighbours show it belongs to a repeated run (*context*).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
-from dedupe_articles.index import Match, Relation
-from dedupe_articles.slots import PROSE
-from dedupe_articles.splitter import Block, BlockKind
+from dedupe_articles.index import Match, Relation, one_word_apart, relate
+from dedupe_articles.normalize import is_unspaced
+from dedupe_articles.slots import PROSE, Variant
+from dedupe_articles.splitter import Block, BlockKind, Unit
 from dedupe_articles.stitcher import Stitcher
 
 
@@ -24,6 +26,8 @@ class Evidence(Stitcher):
     _seen_text: dict[str, int]
     openers: set[int]
     _next_head: Block | None  # the first block of the segment after this one
+    _segment: tuple[Sequence[Block], int]  # the segment being placed, the block's index
+    _starts: list[int]  # where each block of the document starts
 
     def _lookup(self, block: Block) -> list[dict[int, Match]]:
         per_unit: list[dict[int, Match]] = []
@@ -192,3 +196,101 @@ class Evidence(Stitcher):
                 if run >= 2 * self.config.strong_block_chars or self.polluted:
                     return True
         return False
+
+    def _echo(self, block: Block) -> bool:
+        """Whether a block that added nothing holds known text of several slots."""
+        return len({s for found in self._lookup(block) for s in found}) >= 2
+
+    def _tail_piece(self, block: Block) -> int | None:
+        """The slot just written, when ``block`` is only the last few words of one of
+        its sentences: a short finished fragment (too short to be looked up like a
+        sentence) that opens like no sentence can (lower case, or an unspaced
+        script), in a polluted article. Elsewhere such a line may be a paragraph of
+        its own ("以上です。"). Or the slot such a fragment was stitched onto as the
+        whole continuation of a cut: an attempt restarting there repeats it."""
+        if (
+            self.last is None
+            or not self.polluted
+            or block.kind not in PROSE
+            or len(block.units) != 1
+            or not block.units[0].complete
+            or len(block.key) >= self.config.min_partial_chars
+        ):
+            return None
+        stitched = next((r.slot for r in self.continuations if r.tail == block.key), None)
+        if stitched is not None:
+            return stitched
+        first = block.text.lstrip("…. ")[:1]
+        if not (first.islower() or is_unspaced(first)):
+            return None
+        return self.last if self.index.ends(block.key, self.last) else None
+
+    def _skipped(self, slots: Sequence[int]) -> bool:
+        """Whether this attempt skipped the section ``slots`` begin with: it never
+        comes back to it, and goes on for two blocks or more, or that heading was
+        only ever seen cut off right after (the last block of its attempt)."""
+        wanted = set(slots)
+        blocks, i = self._segment
+        rest = blocks[i + 1 :]
+        if any(s in wanted for b in rest for found in self._lookup(b) for s in found):
+            return False
+        head = self.slots[slots[0]]
+        return len(rest) >= 2 or all(self._last_in_segment(v.blocks[-1]) for v in head.variants)
+
+    def _last_in_segment(self, block: Block) -> bool:
+        at = bisect.bisect_right(self._starts, block.start)
+        return at == len(self.doc.blocks) or self.doc.blocks[at].segment != block.segment
+
+    def _assign(self, per_unit: list[dict[int, Match]]) -> list[int | None]:
+        """One slot per unit, preferring to stay in the slot of the unit before."""
+        out: list[int | None] = []
+        prev: int | None = None
+        for found in per_unit:
+            if not found:
+                out.append(None)
+                continue
+            if prev is not None and prev in found:
+                choice = prev
+            elif prev is not None:
+                p = self.pos[prev]
+                choice = min(found, key=lambda s: (self.pos[s] < p, abs(self.pos[s] - p - 1)))
+            else:
+                choice = self._nearest(list(found))
+            out.append(choice)
+            prev = choice
+        return out
+
+    def _splits(self, variant: Variant, block: Block) -> bool:
+        """Whether ``block`` directly follows ``variant``'s last block and holds
+        other sentences of the same slot (not a repeat of the variant's own)."""
+        last = variant.blocks[-1]
+        if block.segment != last.segment or block.kind not in PROSE or variant.kind not in PROSE:
+            return False
+        between = self.doc.text[last.end : block.start]
+        if between.strip():
+            return False
+        for unit in block.units:
+            for other in variant.units:
+                if relate(unit.key, other.key, cutoff=self.config.variant_cutoff,
+                          min_partial=self.config.min_partial_chars) is not None:  # fmt: skip
+                    return False
+        return True
+
+
+def continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
+    """Whether ``longer`` starts with all of ``shorter`` (whose last sentence may be
+    cut), each sentence the same or worded slightly differently."""
+    if not shorter or len(shorter) > len(longer):
+        return False
+    for j, unit in enumerate(shorter):
+        key = longer[j].key
+        if key == unit.key or (
+            j == len(shorter) - 1 and not unit.complete and key.startswith(unit.key)
+        ):
+            continue
+        # A reworded opening: a word added, dropped or swapped (not another word
+        # put in its place, nor a quote mark: that may be another paragraph).
+        if unit.complete and one_word_apart(unit.key.split(), key.split()):
+            continue
+        return False
+    return True

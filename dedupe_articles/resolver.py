@@ -14,19 +14,17 @@ show they belong to a repeated run.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections import Counter
 from collections.abc import Sequence
 
 from dedupe_articles.config import Config
-from dedupe_articles.evidence import Evidence
-from dedupe_articles.index import Match, Relation, ShingleIndex, one_word_apart, relate
+from dedupe_articles.evidence import Evidence, continues
+from dedupe_articles.index import Match, Relation, ShingleIndex
 from dedupe_articles.normalize import (
     JoinModel,
     has_continuation_tag,
     is_unspaced,
-    sentence_gap,
 )
 from dedupe_articles.result import ActionKind
 from dedupe_articles.slots import (
@@ -38,7 +36,7 @@ from dedupe_articles.slots import (
     Variant,
     group,
 )
-from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
+from dedupe_articles.splitter import Block, BlockKind, Document, Unit, heading_level, sub_block
 from dedupe_articles.stitcher import resplit_tail
 
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
@@ -282,53 +280,6 @@ class Resolver(Evidence):
         else:
             self._new(block)
 
-    def _echo(self, block: Block) -> bool:
-        """Whether a block that added nothing holds known text of several slots."""
-        return len({s for found in self._lookup(block) for s in found}) >= 2
-
-    def _tail_piece(self, block: Block) -> int | None:
-        """The slot just written, when ``block`` is only the last few words of one of
-        its sentences: a short finished fragment (too short to be looked up like a
-        sentence) that opens like no sentence can (lower case, or an unspaced
-        script), in a polluted article. Elsewhere such a line may be a paragraph of
-        its own ("以上です。"). Or the slot such a fragment was stitched onto as the
-        whole continuation of a cut: an attempt restarting there repeats it."""
-        if (
-            self.last is None
-            or not self.polluted
-            or block.kind not in PROSE
-            or len(block.units) != 1
-            or not block.units[0].complete
-            or len(block.key) >= self.config.min_partial_chars
-        ):
-            return None
-        stitched = next((r.slot for r in self.continuations if r.tail == block.key), None)
-        if stitched is not None:
-            return stitched
-        first = block.text.lstrip("…. ")[:1]
-        if not (first.islower() or is_unspaced(first)):
-            return None
-        return self.last if self.index.ends(block.key, self.last) else None
-
-    def _assign(self, per_unit: list[dict[int, Match]]) -> list[int | None]:
-        """One slot per unit, preferring to stay in the slot of the unit before."""
-        out: list[int | None] = []
-        prev: int | None = None
-        for found in per_unit:
-            if not found:
-                out.append(None)
-                continue
-            if prev is not None and prev in found:
-                choice = prev
-            elif prev is not None:
-                p = self.pos[prev]
-                choice = min(found, key=lambda s: (self.pos[s] < p, abs(self.pos[s] - p - 1)))
-            else:
-                choice = self._nearest(list(found))
-            out.append(choice)
-            prev = choice
-        return out
-
     def _place_partial(
         self,
         block: Block,
@@ -387,7 +338,7 @@ class Resolver(Evidence):
             or (k >= 2 and 2 * k >= size)
             or extends_cut
             or (same_opening and elsewhere)
-            or any(_continues(block.units, v.units) for v in slot.variants)
+            or any(continues(block.units, v.units) for v in slot.variants)
         )
         # Tables share header rows and code shares lines on purpose: partly matching
         # structural blocks need their neighbours' word, however long they are.
@@ -405,7 +356,7 @@ class Resolver(Evidence):
                 self._event(
                     ActionKind.DUPLICATE, block, 0, head.end, target, "repeated closing line"
                 )
-                self._new(_sub_block(block, list(range(lead, n))))
+                self._new(sub_block(block, list(range(lead, n))))
             else:
                 self._join(target, block)
             return
@@ -433,7 +384,7 @@ class Resolver(Evidence):
             return
         pieces = []
         for slot, units in groups:
-            piece = _sub_block(block, units)
+            piece = sub_block(block, units)
             self._join(slot, piece, jump=False)
             pieces.append((slot, piece))
         # The reassembler writes two such slots as one paragraph when the first was
@@ -480,22 +431,6 @@ class Resolver(Evidence):
                 return None
         return self._add_variant(slot, text, kind, units, [block])
 
-    def _splits(self, variant: Variant, block: Block) -> bool:
-        """Whether ``block`` directly follows ``variant``'s last block and holds
-        other sentences of the same slot (not a repeat of the variant's own)."""
-        last = variant.blocks[-1]
-        if block.segment != last.segment or block.kind not in PROSE or variant.kind not in PROSE:
-            return False
-        between = self.doc.text[last.end : block.start]
-        if between.strip():
-            return False
-        for unit in block.units:
-            for other in variant.units:
-                if relate(unit.key, other.key, cutoff=self.config.variant_cutoff,
-                          min_partial=self.config.min_partial_chars) is not None:  # fmt: skip
-                    return False
-        return True
-
     def _new(self, block: Block) -> None:
         slot = Slot(len(self.slots), block.kind)
         if self._at_head:
@@ -510,7 +445,9 @@ class Resolver(Evidence):
             block.kind is BlockKind.HEADING
             and at < len(self.order)
             and self.slots[self.order[at]].kind is BlockKind.HEADING
-            and 0 < _level(block.text) <= _level(self.slots[self.order[at]].variants[0].text)
+            and 0
+            < heading_level(block.text)
+            <= heading_level(self.slots[self.order[at]].variants[0].text)
             and self._skipped(self.order[at:])
         ):
             # A section where another attempt already has a section next: this
@@ -524,22 +461,6 @@ class Resolver(Evidence):
         self.last = slot.id
         self.in_run = False
         self._prev = None
-
-    def _skipped(self, slots: Sequence[int]) -> bool:
-        """Whether this attempt skipped the section ``slots`` begin with: it never
-        comes back to it, and goes on for two blocks or more, or that heading was
-        only ever seen cut off right after (the last block of its attempt)."""
-        wanted = set(slots)
-        blocks, i = self._segment
-        rest = blocks[i + 1 :]
-        if any(s in wanted for b in rest for found in self._lookup(b) for s in found):
-            return False
-        head = self.slots[slots[0]]
-        return len(rest) >= 2 or all(self._last_in_segment(v.blocks[-1]) for v in head.variants)
-
-    def _last_in_segment(self, block: Block) -> bool:
-        at = bisect.bisect_right(self._starts, block.start)
-        return at == len(self.doc.blocks) or self.doc.blocks[at].segment != block.segment
 
     def _add_variant(
         self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], blocks: list[Block]
@@ -567,50 +488,6 @@ class Resolver(Evidence):
         self, kind: ActionKind, block: Block, s: int, e: int, slot: int | None, why: str
     ) -> None:
         self.events.append(Event(kind, block.start + s, block.start + e, slot, 100.0, why))
-
-
-def _level(heading: str) -> int:
-    """A Markdown heading's level (0 for another form, "**H**")."""
-    text = heading.lstrip()
-    return len(text) - len(text.lstrip("#"))
-
-
-def _continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
-    """Whether ``longer`` starts with all of ``shorter`` (whose last sentence may be
-    cut), each sentence the same or worded slightly differently."""
-    if not shorter or len(shorter) > len(longer):
-        return False
-    for j, unit in enumerate(shorter):
-        key = longer[j].key
-        if key == unit.key or (
-            j == len(shorter) - 1 and not unit.complete and key.startswith(unit.key)
-        ):
-            continue
-        # A reworded opening: a word added, dropped or swapped (not another word
-        # put in its place, nor a quote mark: that may be another paragraph).
-        if unit.complete and one_word_apart(unit.key.split(), key.split()):
-            continue
-        return False
-    return True
-
-
-def _sub_block(block: Block, keep: list[int]) -> Block:
-    """A block made of some of ``block``'s units, joined as the block joined them."""
-    pieces: list[str] = []
-    for idx, j in enumerate(keep):
-        unit = block.units[j]
-        if idx:
-            prev = block.units[keep[idx - 1]]
-            if keep[idx - 1] == j - 1:
-                pieces.append(block.text[prev.end : unit.start])
-            else:
-                pieces.append(sentence_gap(prev.text, unit.text))
-        pieces.append(unit.text)
-    text = "".join(pieces)
-    first, last = block.units[keep[0]], block.units[keep[-1]]
-    sub = Block(block.kind, text, block.start + first.start, block.start + last.end, block.segment)
-    sub.units = split_units(text, block.kind)
-    return sub
 
 
 def resolve(doc: Document, config: Config) -> Resolution:

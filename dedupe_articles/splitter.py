@@ -15,7 +15,7 @@ from enum import Enum
 import regex
 
 from dedupe_articles.config import Config, marker_pattern
-from dedupe_articles.normalize import is_unspaced, normalize, strip_leading_ellipsis
+from dedupe_articles.normalize import is_unspaced, normalize, sentence_gap, strip_leading_ellipsis
 
 
 class BlockKind(str, Enum):
@@ -390,3 +390,28 @@ def _is_abbreviation(text: str, start: int, end: int) -> bool:
         return False
     word = token.group(1).casefold()
     return len(word) == 1 or "." in word or word.rstrip(".") in _ABBREVIATIONS
+
+
+def heading_level(heading: str) -> int:
+    """A Markdown heading's level (0 for another form, "**H**")."""
+    text = heading.lstrip()
+    return len(text) - len(text.lstrip("#"))
+
+
+def sub_block(block: Block, keep: list[int]) -> Block:
+    """A block made of some of ``block``'s units, joined as the block joined them."""
+    pieces: list[str] = []
+    for idx, j in enumerate(keep):
+        unit = block.units[j]
+        if idx:
+            prev = block.units[keep[idx - 1]]
+            if keep[idx - 1] == j - 1:
+                pieces.append(block.text[prev.end : unit.start])
+            else:
+                pieces.append(sentence_gap(prev.text, unit.text))
+        pieces.append(unit.text)
+    text = "".join(pieces)
+    first, last = block.units[keep[0]], block.units[keep[-1]]
+    sub = Block(block.kind, text, block.start + first.start, block.start + last.end, block.segment)
+    sub.units = split_units(text, block.kind)
+    return sub
