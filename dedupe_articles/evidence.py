@@ -201,25 +201,39 @@ class Evidence(Stitcher):
         """Whether a block that added nothing holds known text of several slots."""
         return len({s for found in self._lookup(block) for s in found}) >= 2
 
+    def _short_piece(self, block: Block) -> bool:
+        """A short finished fragment (too short to be looked up like a sentence) in a
+        polluted article: it may be the last words of a sentence."""
+        return (
+            self.polluted
+            and block.kind in PROSE
+            and len(block.units) == 1
+            and block.units[0].complete
+            and len(block.key) < self.config.min_partial_chars
+        )
+
+    def _stitched_copy(self, block: Block) -> int | None:
+        """The slot a continuation was stitched onto, when ``block`` repeats it: at a
+        segment's head, any shorter attempt of it; elsewhere (an attempt restarting
+        without a marker), a short fragment that was the whole continuation."""
+        if not block.key or not (block.head or self._short_piece(block)):
+            return None
+        return next(
+            (
+                r.slot
+                for r in self.continuations
+                if (r.tail.startswith(block.key) if block.head else r.tail == block.key)
+            ),
+            None,
+        )
+
     def _tail_piece(self, block: Block) -> int | None:
         """The slot just written, when ``block`` is only the last few words of one of
-        its sentences: a short finished fragment (too short to be looked up like a
-        sentence) that opens like no sentence can (lower case, or an unspaced
-        script), in a polluted article. Elsewhere such a line may be a paragraph of
-        its own ("以上です。"). Or the slot such a fragment was stitched onto as the
-        whole continuation of a cut: an attempt restarting there repeats it."""
-        if (
-            self.last is None
-            or not self.polluted
-            or block.kind not in PROSE
-            or len(block.units) != 1
-            or not block.units[0].complete
-            or len(block.key) >= self.config.min_partial_chars
-        ):
+        its sentences: a short fragment that opens like no sentence can (lower case,
+        or an unspaced script). Elsewhere such a line may be a paragraph of its own
+        ("以上です。")."""
+        if self.last is None or not self._short_piece(block):
             return None
-        stitched = next((r.slot for r in self.continuations if r.tail == block.key), None)
-        if stitched is not None:
-            return stitched
         first = block.text.lstrip("…. ")[:1]
         if not (first.islower() or is_unspaced(first)):
             return None

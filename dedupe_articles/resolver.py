@@ -162,6 +162,12 @@ class Resolver(Evidence):
         ):
             self._join(seen, block)  # the commonest case: a verbatim copy of a kept block
             return
+        stitched = self._stitched_copy(block)
+        if stitched is not None:
+            self._event(ActionKind.TRUNCATED, block, 0, len(block.text), stitched,
+                        "shorter attempt of a stitched continuation")  # fmt: skip
+            self.last, self.in_run = stitched, True
+            return
         tail_of = self._tail_piece(block)
         if tail_of is not None:
             self._event(ActionKind.TRUNCATED, block, 0, len(block.text), tail_of,
@@ -187,17 +193,8 @@ class Resolver(Evidence):
             s for s in set.intersection(*(set(found) for found in per_unit))
             if group(self.slots[s].kind) is kind
         ]  # fmt: skip
-        if block.head and block.key:
-            for record in self.continuations:
-                slot_id, tail = record.slot, record.tail
-                if tail.startswith(block.key):
-                    # A shorter attempt of a continuation already stitched in.
-                    self._event(ActionKind.TRUNCATED, block, 0, len(block.text), slot_id,
-                                "shorter attempt of a stitched continuation")  # fmt: skip
-                    self.last, self.in_run = slot_id, True
-                    return
-            if self._reworded_continuation(block):
-                return
+        if block.head and block.key and self._reworded_continuation(block):
+            return
         if piece and not full:
             # The tail of a cut heading (or another kind of block) repeated at a head.
             target = self._nearest(list(per_unit[0]))
