@@ -201,6 +201,20 @@ class Evidence(Stitcher):
         """Whether a block that added nothing holds known text of several slots."""
         return len({s for found in self._lookup(block) for s in found}) >= 2
 
+    def _restarted_next(self, block: Block) -> bool:
+        """Whether a scrap closing its segment is the start of the next segment's
+        first block: a truncated attempt of it, not a continuation of anything."""
+        head = self._next_head
+        return (
+            head is not None
+            and block.kind in PROSE
+            and len(block.units) == 1
+            and not block.units[0].complete
+            and 0 < len(block.key) < self.config.min_partial_chars
+            and len(head.key) > len(block.key)
+            and head.key.startswith(block.key)
+        )
+
     def _short_piece(self, block: Block) -> bool:
         """A short finished fragment (too short to be looked up like a sentence) in a
         polluted article: it may be the last words of a sentence."""

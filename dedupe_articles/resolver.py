@@ -104,6 +104,12 @@ class Resolver(Evidence):
                     seen_cuts.extend(cuts)
                 else:
                     cuts = pending if opening else []
+                if i == len(blocks) - 1 and self._restarted_next(block):
+                    # "一", then "一年が経ち、…": a truncated start of what follows,
+                    # which goes on from whatever the scrap would have.
+                    self._event(ActionKind.TRUNCATED, block, 0, len(block.text), None,
+                                "truncated start of the next attempt")  # fmt: skip
+                    continue
                 if (block.head or (opening and cuts)) and self.config.stitch:
                     # A cut seen earlier (in this or the last segment) may be what
                     # the block continues when the marker's neighbour is not.

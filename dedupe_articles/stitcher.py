@@ -94,9 +94,32 @@ class Stitcher:
             mine = next((v for v in slot.variants if v.blocks[-1] is block), None)
             if mine is not None and len(mine.text) >= max(len(v.text) for v in slot.variants):
                 return self.last, mine
+            if mine is not None and (own := self._longest_cut(self.last, _STITCHABLE)):
+                return self.last, own
         tail = self.order[-1]
+        if len(self.order) > 1 and self._begins(tail, self.order[-_RECENT_SLOTS - 1 : -1]):
+            tail = self.order[-2]
         longest = self._longest_cut(tail, _STITCHABLE)
         return (tail, longest) if longest is not None else None
+
+    def _begins(self, scrap_id: int, slot_ids: list[int]) -> bool:
+        """Whether a slot holding only a scrap (a few characters of a cut attempt, a
+        teaser) is the start of one of ``slot_ids``: the full attempt came later and
+        went in ahead of it, and the scrap is no cut to go on from."""
+        scraps = self.slots[scrap_id].variants
+        if not all(
+            len(v.units) == 1
+            and not v.units[0].complete
+            and len(v.units[0].key) < self.config.min_partial_chars
+            for v in scraps
+        ):
+            return False
+        key = scraps[0].units[0].key
+        return any(
+            len(k := normalize(v.text)) > len(key) and k.startswith(key)
+            for slot_id in slot_ids
+            for v in self.slots[slot_id].variants
+        )
 
     def _longest_cut(self, slot_id: int, kinds: tuple[BlockKind, ...]) -> Variant | None:
         """The slot's longest variant of ``kinds``, if its text ends mid-sentence."""
@@ -193,6 +216,8 @@ class Stitcher:
     def _stitch(self, block: Block, slot_id: int, variant: Variant) -> bool:
         """Join a continuation onto the paragraph the marker cut, if it continues it."""
         if block.kind not in PROSE or not block.units:
+            return False
+        if self._begins(slot_id, self.order[-_RECENT_SLOTS:]):
             return False
         if variant.kind is BlockKind.LIST and not (
             block.text[:1].islower()
@@ -409,6 +434,8 @@ class Stitcher:
         shortest = self.config.min_overlap_chars
         if is_unspaced(right[:1]):
             shortest = min(shortest, 3)
+        if 0 < len(left) < shortest:
+            shortest = len(left)  # a scrap of a paragraph the continuation restarts
         for size in range(limit, shortest - 1, -1):
             piece = right[:size]
             if not left.endswith(piece):
