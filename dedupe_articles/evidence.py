@@ -215,6 +215,19 @@ class Evidence(Stitcher):
             and head.key.startswith(block.key)
         )
 
+    def _held_apart(self, a: int, b: int) -> bool:
+        """Whether some attempt held slots ``a`` and ``b`` as two blocks."""
+        text = self.doc.text
+        ys = [y for v in self.slots[b].variants for y in v.blocks]
+        for x in (x for v in self.slots[a].variants for x in v.blocks):
+            for y in ys:
+                if x.segment != y.segment:
+                    continue
+                gap = text[min(x.end, y.end) : max(x.start, y.start)]
+                if "\n\n" in gap or BlockKind.HEADING in (x.kind, y.kind):
+                    return True
+        return False
+
     def _short_piece(self, block: Block) -> bool:
         """A short finished fragment (too short to be looked up like a sentence) in a
         polluted article: it may be the last words of a sentence."""

@@ -391,7 +391,7 @@ def assemble(
     glue = {
         (a, b) for a, b, piece in res.glued
         if res.slots[a].kind in PROSE and res.slots[b].kind in PROSE
-        and _never_whole(res.slots[a], piece)
+        and (_never_whole(res.slots[a], piece) or (a, b) in res.together)
     }  # fmt: skip
     prev: int | None = None
     for slot_id in order:

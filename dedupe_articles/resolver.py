@@ -149,9 +149,11 @@ class Resolver(Evidence):
             pending = ([cut] if cut is not None else []) + [
                 c for c in pending if c != cut and not c[1].units[-1].complete
             ][:2]
+        together = {(a, b) for a, b, _ in self.glued if not self._held_apart(a, b)}
         return Resolution(
-            self.slots, self.order, self.events, self.attempt_size, self.finished, self.glued
-        )
+            self.slots, self.order, self.events, self.attempt_size, self.finished, self.glued,
+            together,
+        )  # fmt: skip
 
     # -- placement -----------------------------------------------------------
 
@@ -269,6 +271,7 @@ class Resolver(Evidence):
         elif (
             strong
             and covered == n
+            and not self._one_paragraph(runs)
             and not any(
                 found[s].relation in (Relation.EXTENDS, Relation.CONTAINS)
                 for found, s in zip(per_unit, assign, strict=True)
@@ -364,6 +367,17 @@ class Resolver(Evidence):
                 self._join(target, block)
             return
         self._new(block)
+
+    def _one_paragraph(self, runs: set[int]) -> bool:
+        """Whether a block over adjacent slots that no attempt held apart shows
+        they are one paragraph (complementary attempts of it), not an echo."""
+        ids = sorted(runs, key=lambda s: self.pos[s])
+        spots = [self.pos[s] for s in ids]
+        return (
+            len(ids) >= 2
+            and spots == list(range(spots[0], spots[0] + len(ids)))
+            and not any(self._held_apart(a, b) for a, b in itertools.pairwise(ids))
+        )
 
     def _split(self, block: Block, assign: list[int | None]) -> None:
         """A block holding several slots' sentences (paragraphs merged into one):

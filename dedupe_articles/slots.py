@@ -82,3 +82,5 @@ class Resolution:
     # (slot, next slot, the first slot's piece): adjacent slots one block held as one
     # paragraph, split by the resolver.
     glued: list[tuple[int, int, Block]] = field(default_factory=list)
+    # The glued pairs that no attempt held as two blocks.
+    together: set[tuple[int, int]] = field(default_factory=set)
