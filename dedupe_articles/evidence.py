@@ -152,7 +152,7 @@ class Evidence(Stitcher):
             if (
                 i == len(seg_blocks) - 1
                 and here - 2 <= p
-                and (i == 0 or (self.polluted and self._seen_text.get(block.text) == cand))
+                and (i == 0 or (self.polluted and self._exact_copy(block, cand)))
                 and (p > here or self._next_head is None or any(self._lookup(self._next_head)))
             ):
                 # Cut right after a copy of what the article already has a little back
@@ -214,6 +214,11 @@ class Evidence(Stitcher):
             and len(head.key) > len(block.key)
             and head.key.startswith(block.key)
         )
+
+    def _exact_copy(self, block: Block, slot_id: int) -> bool:
+        """Whether ``block`` is verbatim a variant of the slot (a repeated
+        ``### Example`` may be a copy of any of its slots)."""
+        return any(v.text == block.text for v in self.slots[slot_id].variants)
 
     def _held_apart(self, a: int, b: int) -> bool:
         """Whether some attempt held slots ``a`` and ``b`` as two blocks."""
