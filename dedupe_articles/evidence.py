@@ -129,6 +129,25 @@ class Evidence(Stitcher):
         here = self.pos[self.last] if self.last is not None else -1
         return min(slots, key=lambda s: (self.pos[s] <= here, abs(self.pos[s] - here - 1)))
 
+    def _followed(self, cands: list[int], seg_blocks: Sequence[Block], i: int) -> list[int]:
+        """Of several slots a block copies (a repeated ``### Example``), those whose
+        next slot the next block opens like: the run it repeats."""
+        if len(cands) < 2 or i + 1 >= len(seg_blocks):
+            return cands
+        nxt = seg_blocks[i + 1]
+        if not nxt.units:
+            return cands
+        first = nxt.units[0].key
+        fits = []
+        for cand in cands:
+            p = self.pos[cand] + 1
+            after = self.slots[self.order[p]] if p < len(self.order) else None
+            if after is not None and any(
+                v.units and v.units[0].key == first for v in after.variants
+            ):
+                fits.append(cand)
+        return fits or cands
+
     def _context(
         self, block: Block, cands: Sequence[int], seg_blocks: Sequence[Block], i: int
     ) -> bool:
@@ -232,6 +251,20 @@ class Evidence(Stitcher):
                 if "\n\n" in gap or BlockKind.HEADING in (x.kind, y.kind):
                     return True
         return False
+
+    def _restarts_piece(self, block: Block) -> bool:
+        """Whether a block (not at a head) opens with the whole of a short stitched
+        continuation ("た。", then the sentences after it): an attempt restarting
+        without a marker at the cut, longer than the one stitched."""
+        if not self.polluted or block.head or block.kind not in PROSE or len(block.units) < 2:
+            return False
+        first = block.units[0].key
+        record = self._restarts(block.key)
+        return (
+            record is not None
+            and record.tail == first
+            and len(first) < self.config.min_partial_chars
+        )
 
     def _short_piece(self, block: Block) -> bool:
         """A short finished fragment (too short to be looked up like a sentence) in a

@@ -110,7 +110,9 @@ class Resolver(Evidence):
                     self._event(ActionKind.TRUNCATED, block, 0, len(block.text), None,
                                 "truncated start of the next attempt")  # fmt: skip
                     continue
-                if (block.head or (opening and cuts)) and self.config.stitch:
+                if (
+                    block.head or (opening and cuts) or self._restarts_piece(block)
+                ) and self.config.stitch:
                     # A cut seen earlier (in this or the last segment) may be what
                     # the block continues when the marker's neighbour is not.
                     cuts = cuts + [
@@ -233,7 +235,7 @@ class Resolver(Evidence):
             return
         if full:
             if strong or self._context(block, full, seg_blocks, i):
-                self._join(self._nearest(full), block)
+                self._join(self._nearest(self._followed(full, seg_blocks, i)), block)
                 return
             self._new(block)
             return
