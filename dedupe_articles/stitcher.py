@@ -311,14 +311,24 @@ class Stitcher:
                     if m.relation is not Relation.CONTAINS
                     or self.slots[m.slot].kind is not BlockKind.HEADING
                 ]  # fmt: skip
-                if new and all(self._closes(m.slot, unit.key) for m in found):
+                if new and all(
+                    m.slot != slot_id and self._closes(m.slot, unit.key, first[0].key)
+                    for m in found
+                ):
                     break  # new text, then the closing line of another paragraph: a refrain
                 # Text known elsewhere is an ordinary copy, not a continuation (an
                 # overlap may be chance: "marlu" ends one word, starts another).
                 if any(m.slot != slot_id or not overlap for m in found):
                     return False
+                # (Lower-case words finishing the cut sentence are new however short:
+                # "o| no.")
                 new = (
-                    not found and unit.complete and len(unit.key) >= self.config.strong_block_chars
+                    not found
+                    and unit.complete
+                    and (
+                        len(unit.key) >= self.config.strong_block_chars
+                        or (j == 0 and body[:1].islower() and not is_unspaced(body[:1]))
+                    )
                 )
         if overlap:
             # What follows the repeated words keeps its own spacing ("fox| jumps").
@@ -371,10 +381,14 @@ class Stitcher:
             self._open_list = (slot_id, variant, block)
         return True
 
-    def _closes(self, slot_id: int, key: str) -> bool:
-        """Whether ``key`` is the closing sentence of a paragraph of ``slot_id``."""
+    def _closes(self, slot_id: int, key: str, before: str) -> bool:
+        """Whether ``key`` is the closing sentence of a paragraph of ``slot_id``,
+        after other text than ``before`` (else the two repeat that paragraph's end)."""
         variants = self.slots[slot_id].variants
-        return any(len(v.units) > 1 and v.units[-1].key == key for v in variants)
+        return any(
+            len(v.units) > 1 and v.units[-1].key == key and not v.units[-2].key.endswith(before)
+            for v in variants
+        )
 
     def _list_goes_on(self, block: Block) -> bool:
         """Append new list items that follow, on the next line, the rest of a cut item:
