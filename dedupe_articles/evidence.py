@@ -226,10 +226,7 @@ class Evidence(Stitcher):
         head = self._next_head
         return (
             head is not None
-            and block.kind in PROSE
-            and len(block.units) == 1
-            and not block.units[0].complete
-            and 0 < len(block.key) < self.config.min_partial_chars
+            and self._scrap(block)
             and len(head.key) > len(block.key)
             and head.key.startswith(block.key)
         )
@@ -280,16 +277,29 @@ class Evidence(Stitcher):
     def _stitched_copy(self, block: Block) -> int | None:
         """The slot a continuation was stitched onto, when ``block`` repeats it: at a
         segment's head, any shorter attempt of it; elsewhere (an attempt restarting
-        without a marker), a short fragment that was the whole continuation."""
-        if not block.key or not (block.head or self._short_piece(block)):
+        without a marker), a short fragment that was the whole continuation, or a
+        scrap cut at a marker that begins it."""
+        blocks, i = self._segment
+        # (One character may as well be where the next segment goes on.)
+        scrap = self._scrap(block) and i == len(blocks) - 1 and len(block.key) > 1
+        if not block.key or not (block.head or scrap or self._short_piece(block)):
             return None
         return next(
             (
                 r.slot
                 for r in self.continuations
-                if (r.tail.startswith(block.key) if block.head else r.tail == block.key)
+                if (r.tail.startswith(block.key) if block.head or scrap else r.tail == block.key)
             ),
             None,
+        )
+
+    def _scrap(self, block: Block) -> bool:
+        """Whether ``block`` is only a few characters of a cut attempt."""
+        return (
+            block.kind in PROSE
+            and len(block.units) == 1
+            and not block.units[0].complete
+            and 0 < len(block.key) < self.config.min_partial_chars
         )
 
     def _tail_piece(self, block: Block) -> int | None:
