@@ -190,13 +190,15 @@ class Evidence(Stitcher):
             if i == 0 and self.polluted and cand in self.openers:
                 return True  # two attempts opening alike: the same continuation again
             if (
-                i == 0
+                (i == 0 or _cut_before(seg_blocks, i))
                 and self.polluted
                 and len(block.units) == 1
                 and len(block.key) >= self.config.strong_block_chars
                 and all(len(v.units) > 1 for v in self.slots[cand].variants)
             ):
-                return True  # one sentence of a longer kept paragraph opening an attempt
+                # One sentence of a longer kept paragraph opening an attempt (after a
+                # marker, or after a paragraph cut off without one).
+                return True
             stop = min(len(seg_blocks), i + 1 + self.config.lookahead_blocks)
             run = len(block.key)
             for j in range(i + 1, stop):
@@ -383,3 +385,15 @@ def continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
             continue
         return False
     return True
+
+
+def _cut_before(blocks: Sequence[Block], i: int) -> bool:
+    """Whether the block before ``blocks[i]`` is a paragraph cut mid-sentence: an
+    attempt stopped there, and ``blocks[i]`` opens the next one."""
+    prev = blocks[i - 1] if i > 0 else None
+    return (
+        prev is not None
+        and prev.kind is BlockKind.PARAGRAPH
+        and bool(prev.units)
+        and not prev.units[-1].complete
+    )

@@ -94,8 +94,9 @@ class Stitcher:
             mine = next((v for v in slot.variants if v.blocks[-1] is block), None)
             if mine is not None and len(mine.text) >= max(len(v.text) for v in slot.variants):
                 return self.last, mine
-            if mine is not None and (own := self._longest_cut(self.last, _STITCHABLE)):
-                return self.last, own
+            own = self._longest_cut(self.last, _STITCHABLE)
+            if own is not None and "".join(u.key for u in own.units).startswith(block.key):
+                return self.last, own  # the block is a shorter copy of this cut
         tail = self.order[-1]
         if len(self.order) > 1 and self._begins(tail, self.order[-_RECENT_SLOTS - 1 : -1]):
             tail = self.order[-2]
