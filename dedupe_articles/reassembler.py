@@ -75,7 +75,28 @@ def cluster(slot: Slot, config: Config) -> list[list[_Member]]:
                 clusters[best].append((vi, ui))
                 mine.add(id(clusters[best]))
                 last = max(last, best)
-    return _in_order(clusters, slot)
+    return _in_order(_bridged(clusters, slot, config), slot)
+
+
+def _bridged(clusters: list[list[_Member]], slot: Slot, config: Config) -> list[list[_Member]]:
+    """Merge neighbouring clusters that no variant has both of, when a member of one
+    is a variant of a member of the other: three wordings of a sentence each one
+    change apart from the next ("dos … a poco", "dos … supieron a poco", "también …
+    supieron a poco") align as one sentence, not two."""
+    out = [clusters[0]] if clusters else []
+    for members in clusters[1:]:
+        prev = out[-1]
+        if not {vi for vi, _ in prev} & {vi for vi, _ in members} and any(
+            _affinity(
+                slot.variants[vi].units[ui], prev, slot.variants, config, head=False, tail=False
+            )
+            >= config.variant_cutoff
+            for vi, ui in members
+        ):
+            out[-1] = prev + members
+        else:
+            out.append(members)
+    return out
 
 
 def _in_order(clusters: list[list[_Member]], slot: Slot) -> list[list[_Member]]:
