@@ -226,11 +226,23 @@ class Evidence(Stitcher):
         """Whether a scrap closing its segment is the start of the next segment's
         first block: a truncated attempt of it, not a continuation of anything."""
         head = self._next_head
+        if head is None or len(head.key) <= len(block.key):
+            return False
+        if self._scrap(block):
+            return head.key.startswith(block.key)
+        # A few words cut short, one dropped or changed: "el antes", then "el ritmo
+        # antes de exigirme más."
+        mine, theirs = block.key.split(), head.key.split()[: len(block.key.split()) + 1]
         return (
-            head is not None
-            and self._scrap(block)
-            and len(head.key) > len(block.key)
-            and head.key.startswith(block.key)
+            self.polluted
+            and block.kind in PROSE
+            and len(block.units) == 1
+            and not block.units[0].complete
+            and len(block.key) < self.config.strong_block_chars
+            and len(mine) >= 2
+            and mine[0] == theirs[0]
+            and mine != theirs[: len(mine)]  # (the same words: the head goes on from it)
+            and _subsequence(mine, theirs)
         )
 
     def _exact_copy(self, block: Block, slot_id: int) -> bool:
@@ -397,3 +409,15 @@ def _cut_before(blocks: Sequence[Block], i: int) -> bool:
         and bool(prev.units)
         and not prev.units[-1].complete
     )
+
+
+def _subsequence(short: list[str], long: list[str]) -> bool:
+    """Whether ``short`` is ``long`` with some items left out.
+
+    >>> _subsequence(["el", "antes"], ["el", "ritmo", "antes"])
+    True
+    >>> _subsequence(["b", "a"], ["a", "b"])
+    False
+    """
+    rest = iter(long)
+    return all(item in rest for item in short)
