@@ -302,7 +302,11 @@ class Evidence(Stitcher):
             (
                 r.slot
                 for r in self.continuations
-                if (r.tail.startswith(block.key) if block.head or scrap else r.tail == block.key)
+                if (
+                    r.tail.startswith(block.key) or self._cut_rewording(block, r.tail)
+                    if block.head or scrap
+                    else r.tail == block.key
+                )
             ),
             None,
         )

@@ -119,11 +119,11 @@ def relate(
     # A reworded copy that was also cut short: compare it with the same-length head.
     # Only a sentence known to be cut qualifies; a finished one is not a fragment.
     if query_cut and lq < lc and lq >= 2 * min_partial:
-        score = _prefix_ratio(query, cand, cutoff)
+        score = prefix_ratio(query, cand, cutoff)
         if score:
             return Relation.PREFIX, score
     if cand_cut and lc < lq and lc >= 2 * min_partial:
-        score = _prefix_ratio(cand, query, cutoff)
+        score = prefix_ratio(cand, query, cutoff)
         if score:
             return Relation.EXTENDS, score
     return None
@@ -144,19 +144,19 @@ def one_word_apart(a: list[str], b: list[str]) -> bool:
     return sum(map(abs, diff.values())) <= 1
 
 
-def _prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
+def prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
     """How well the cut sentence ``cut`` matches the start of ``whole``, when it
     may have a word added or dropped (so the head to compare with is a little
     longer or shorter), or a reworded last word ("nicht eigentlich" for
     "nicht aus Gewohnheit").
 
-    >>> _prefix_ratio("by the time i come home in really the evening",
+    >>> prefix_ratio("by the time i come home in really the evening",
     ...               "by the time i come home in the evening it has doubled.", 88) > 88
     True
-    >>> _prefix_ratio("some students love digits, memorising so we hold a sm",
+    >>> prefix_ratio("some students love digits, memorising so we hold a sm",
     ...               "some students love memorising digits, so we hold a contest.", 88)
     88
-    >>> _prefix_ratio("man sollte ihn aber nicht eigentlich",
+    >>> prefix_ratio("man sollte ihn aber nicht eigentlich",
     ...               "man sollte ihn aber nicht aus gewohnheit tippen.", 88)
     99.0
     """

@@ -16,7 +16,7 @@ import regex
 from rapidfuzz import fuzz
 
 from dedupe_articles.config import Config
-from dedupe_articles.index import Relation, ShingleIndex
+from dedupe_articles.index import Relation, ShingleIndex, prefix_ratio
 from dedupe_articles.normalize import (
     JoinModel,
     boundary_joiner,
@@ -151,6 +151,18 @@ class Stitcher:
                 return record
         return None
 
+    def _cut_rewording(self, block: Block, tail: str) -> bool:
+        """Whether a cut block is the start of ``tail`` slightly reworded (a letter
+        missing, a word changed): a shorter attempt of that continuation."""
+        if not block.units or block.units[-1].complete:
+            return False
+        size = len(block.key)
+        return (
+            size >= self.config.strong_block_chars
+            and size < len(tail)
+            and prefix_ratio(block.key, tail, self.config.variant_cutoff) > 0
+        )
+
     def _rewording_of(self, block: Block) -> Continuation | None:
         """The stitched continuation (newest first) that ``block``, opening a
         segment, is another wording of: about as long, and closer to it than to
@@ -277,7 +289,9 @@ class Stitcher:
             # The "cut" sentence is known whole: a truncated copy, not a cut. (A
             # heading beginning with the same words completes no paragraph.)
             return False
-        if any(r.tail.startswith(key) for r in self.continuations) or self._rewording_of(block):
+        if any(
+            r.tail.startswith(key) or self._cut_rewording(block, r.tail) for r in self.continuations
+        ) or self._rewording_of(block):
             return False  # another attempt of a continuation already stitched in
         restarted = record is not None
         if record is not None:
