@@ -318,6 +318,8 @@ class Stitcher:
             for j, unit in enumerate(first[:2]):
                 if j == 0 and confirmed:
                     continue
+                if unit.end <= overlap:
+                    continue  # the words repeated from the cut ("りました。| 午前中に…")
                 found = [
                     m for m in self.index.lookup(
                         unit.text, unit.key, cut=not unit.complete, head=j == 0
