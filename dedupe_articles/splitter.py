@@ -173,7 +173,7 @@ def parse(text: str, config: Config) -> Document:
         if block.segment not in seen:
             block.head = True
             seen.add(block.segment)
-        elif i and _continues_cut(blocks[i - 1], block):
+        elif i and _continues_cut(blocks[i - 1], block, polluted=bool(markers)):
             block.head = True  # a missing marker: the block goes on with a cut paragraph
         elif block.kind is BlockKind.PARAGRAPH and block.text[0].islower():
             block.head = True  # a paragraph does not open in lower case: a cut's tail
@@ -208,10 +208,11 @@ def _drop_leading_ellipsis(block: Block) -> None:
         block.units = split_units(body, block.kind)
 
 
-def _continues_cut(prev: Block, block: Block) -> bool:
+def _continues_cut(prev: Block, block: Block, *, polluted: bool) -> bool:
     """Whether ``block`` looks like the rest of ``prev``, a paragraph cut mid-sentence
     with no marker between them: a long unfinished paragraph followed by one that
-    opens in lower case (or in an unspaced script after one)."""
+    opens in lower case (or in a script without case, or in an unspaced script
+    after one)."""
     if prev.kind is not BlockKind.PARAGRAPH or block.kind is not BlockKind.PARAGRAPH:
         return False
     if prev.segment != block.segment or not prev.units or prev.units[-1].complete:
@@ -219,7 +220,10 @@ def _continues_cut(prev: Block, block: Block) -> bool:
     if len(prev.key) < _MIN_CUT_PARAGRAPH:
         return False  # a short line without a full stop is a title, not a cut
     first = block.text[0]
-    return first.islower() or (is_unspaced(first) and is_unspaced(prev.text[-1]))
+    # (Scripts without case, Korean among them, cannot tell a paragraph's start:
+    # only in an article with markers is an unfinished paragraph a cut.)
+    caseless = polluted and first.isalpha() and not first.isupper() and not is_unspaced(first)
+    return first.islower() or caseless or (is_unspaced(first) and is_unspaced(prev.text[-1]))
 
 
 def _front_matter(lf: str) -> tuple[str | None, int]:
