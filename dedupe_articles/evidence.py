@@ -91,6 +91,30 @@ class Evidence(Stitcher):
                     partial = True
         return partial
 
+    def _lone_tail(self, block: Block, per_unit: list[dict[int, Match]]) -> int | None:
+        """The slot whose sentence ends with the whole of ``block``, a single
+        sentence in unspaced text away from a head: there case cannot show a
+        sentence's middle, so a tail standing alone ("住拿起来看看消息。") is a piece
+        of the kept sentence wherever it comes."""
+        if not self.polluted or block.head or len(per_unit) != 1 or block.kind not in PROSE:
+            return None
+        if not is_unspaced(block.text[:1]) or not block.units[0].complete:
+            return None
+        key = block.units[0].key
+        return next(
+            (
+                s
+                for s, m in per_unit[0].items()
+                if (m.relation is Relation.INSIDE and m.key.endswith(key))
+                or any(
+                    len(u.key) > len(key) and u.key.endswith(key)
+                    for v in self.slots[s].variants
+                    for u in v.units
+                )
+            ),
+            None,
+        )
+
     def _strong(self, block: Block) -> bool:
         """Whether a block may be judged a copy on its own evidence."""
         if block.kind is BlockKind.HEADING:

@@ -213,6 +213,13 @@ class Resolver(Evidence):
             )
             self.last, self.in_run = target, True
             return
+        tail_of = self._lone_tail(block, per_unit)
+        if tail_of is not None:
+            # (An echo of a piece: the article goes on where it was.)
+            self._event(
+                ActionKind.TRUNCATED, block, 0, len(block.text), tail_of, "piece of a kept block"
+            )
+            return
         if full and block.kind is BlockKind.HEADING and has_continuation_tag(block.text):
             # "Heading (continued)" only says the section goes on: the text that
             # follows continues where the article is, not under a new heading.
