@@ -224,6 +224,15 @@ class Evidence(Stitcher):
                 # marker, or after a paragraph cut off without one).
                 return True
             stop = min(len(seg_blocks), i + 1 + self.config.lookahead_blocks)
+            if (
+                self.polluted
+                and len(block.units) == 1
+                and any(
+                    cand in probe(j)[0] and probe(j)[1] and len(seg_blocks[j].units) >= 2
+                    for j in range(i + 1, stop)
+                )
+            ):
+                return True  # a stray sentence of a paragraph this attempt repeats just after
             run = len(block.key)
             for j in range(i + 1, stop):
                 hits, sure = probe(j)
