@@ -313,11 +313,30 @@ def _majority(
         mine = votes(key)
         if mine > best_votes:
             best, best_votes = member, mine
-        elif mine == best_votes and segments:
+        elif mine == best_votes and _letter_dropped(best_key, key):
+            best, best_votes = member, mine  # the other wording lost a letter: a typo
+        elif mine == best_votes and segments and not _letter_dropped(key, best_key):
             here, there = (found(key), centre(key)), (found(best_key), centre(best_key))
             if here > there:
                 best, best_votes = member, mine
     return best
+
+
+def _letter_dropped(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` with one letter missing from one word (a typo
+    an attempt made; dropping a whole word or adding one says nothing like it).
+
+    >>> _letter_dropped("a short evenng talk", "a short evening talk")
+    True
+    >>> _letter_dropped("a short talk", "a short evening talk")
+    False
+    >>> _letter_dropped("不仅书的效率", "不仅读书的效率")
+    True
+    """
+    if len(long) != len(short) + 1:
+        return False
+    i = next((k for k, (a, b) in enumerate(zip(short, long, strict=False)) if a != b), len(short))
+    return long[:i] + long[i + 1 :] == short and long[i].isalnum()
 
 
 def _join(picks: list[_Member], variants: Sequence[Variant]) -> str:
