@@ -21,12 +21,7 @@ from dedupe_articles.stitcher import Stitcher
 class Evidence(Stitcher):
     """Lookups and weights of evidence (state lives in the resolver)."""
 
-    pos: dict[int, int]
-    polluted: bool
-    _seen_text: dict[str, int]
     openers: set[int]
-    _next_head: Block | None  # the first block of the segment after this one
-    _segment: tuple[Sequence[Block], int]  # the segment being placed, the block's index
     _starts: list[int]  # where each block of the document starts
 
     def _lookup(self, block: Block) -> list[dict[int, Match]]:
@@ -331,18 +326,17 @@ class Evidence(Stitcher):
         scrap = self._scrap(block) and i == len(blocks) - 1 and len(block.key) > 1
         if not block.key or not (block.head or scrap or self._short_piece(block)):
             return None
-        return next(
+        found = next(
             (
-                r.slot
+                r
                 for r in self.continuations
-                if (
-                    r.tail.startswith(block.key) or self._cut_rewording(block, r.tail)
-                    if block.head or scrap
-                    else r.tail == block.key
-                )
+                if (r.tail.startswith(block.key) if block.head or scrap else r.tail == block.key)
             ),
             None,
         )
+        if found is None and (block.head or scrap):
+            found = self._reworded_cut_of(block)
+        return found.slot if found is not None else None
 
     def _scrap(self, block: Block) -> bool:
         """Whether ``block`` is only a few characters of a cut attempt."""

@@ -36,8 +36,8 @@ from dedupe_articles.slots import (
     Variant,
     group,
 )
-from dedupe_articles.splitter import Block, BlockKind, Document, Unit, heading_level, sub_block
-from dedupe_articles.stitcher import resplit_tail
+from dedupe_articles.splitter import Block, BlockKind, Document, heading_level, sub_block
+from dedupe_articles.store import resplit_tail
 
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
 # An echo runs over consecutive paragraphs (a short heading or two between).
@@ -443,20 +443,6 @@ class Resolver(Evidence):
         self._prev = None
         self.last, self.in_run = slot_id, True
 
-    def _variant_or_copy(
-        self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], block: Block
-    ) -> Variant | None:
-        """Add ``text`` (from ``block``) as a new variant of ``slot``; or, when a variant
-        has exactly this text already, count ``block`` as a copy of it (a vote for its
-        wording when it comes from another segment) and return None."""
-        for variant in slot.variants:
-            if variant.text == text:
-                self._event(ActionKind.DUPLICATE, block, 0, len(block.text), slot.id, "exact copy")
-                if block.segment != variant.blocks[0].segment:
-                    variant.copies.setdefault(block.segment, len(text))
-                return None
-        return self._add_variant(slot, text, kind, units, [block])
-
     def _new(self, block: Block) -> None:
         slot = Slot(len(self.slots), block.kind)
         if self._at_head:
@@ -487,33 +473,6 @@ class Resolver(Evidence):
         self.last = slot.id
         self.in_run = False
         self._prev = None
-
-    def _add_variant(
-        self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], blocks: list[Block]
-    ) -> Variant:
-        self._arrivals += 1
-        variant = Variant(text, kind, units, self.attempt, self._arrivals, blocks)
-        slot.variants.append(variant)
-        self._seen_text.setdefault(text, slot.id)
-        # The head of a repeated continuation is a tail fragment of a known
-        # sentence; indexing it would make later fragments look like whole copies.
-        skip = 1 if len(slot.variants) > 1 and blocks[0].head else 0
-        self._index(slot.id, units[skip:])
-        return variant
-
-    def _index(self, slot_id: int, units: list[Unit]) -> None:
-        prose = self.slots[slot_id].kind in PROSE
-        for unit in units:
-            if prose and not unit.complete and len(unit.key) < self.config.min_partial_chars:
-                continue  # "Mar" cut after a sentence would "begin" every "Mar..." later
-            self.index.add(unit.text, unit.key, slot=slot_id, cut=not unit.complete)
-            if not unit.complete:
-                self.cut_keys.setdefault(slot_id, set()).add(unit.key)
-
-    def _event(
-        self, kind: ActionKind, block: Block, s: int, e: int, slot: int | None, why: str
-    ) -> None:
-        self.events.append(Event(kind, block.start + s, block.start + e, slot, 100.0, why))
 
 
 def resolve(doc: Document, config: Config) -> Resolution:

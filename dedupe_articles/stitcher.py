@@ -10,23 +10,21 @@ longer one.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
 
 import regex
 from rapidfuzz import fuzz
 
-from dedupe_articles.config import Config
-from dedupe_articles.index import Relation, ShingleIndex, prefix_ratio
+from dedupe_articles.index import Relation, prefix_ratio
 from dedupe_articles.normalize import (
-    JoinModel,
     boundary_joiner,
     is_unspaced,
     normalize,
     strip_leading_ellipsis,
 )
 from dedupe_articles.result import ActionKind
-from dedupe_articles.slots import PROSE, Continuation, Event, Slot, Variant, group
-from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
+from dedupe_articles.slots import PROSE, Continuation, Event, Variant, group
+from dedupe_articles.splitter import Block, BlockKind, split_units
+from dedupe_articles.store import Store, key_of, resplit_tail
 
 _STITCHABLE = (*PROSE, BlockKind.HEADING)
 _MAX_HEADING_REST = 80
@@ -34,44 +32,8 @@ _RECENT_SLOTS = 64
 _LIST_ITEM_END = regex.compile(r"[.!?。！？…:;：；)）」』\]]\W*$")
 
 
-class Stitcher:
-    """The stitching half of the resolver (state lives in the resolver)."""
-
-    doc: Document
-    config: Config
-    index: ShingleIndex
-    slots: dict[int, Slot]
-    order: list[int]
-    events: list[Event]
-    attempt: int
-    attempt_size: Counter[int]
-    last: int | None
-    in_run: bool
-    join_model: JoinModel
-    continuations: list[Continuation]
-    finished: dict[int, bool]
-    _before: Block | None
-    _open_list: tuple[int, Variant, Block] | None = None  # a list item just stitched
-
-    _prev: tuple[int, Variant] | None
-
-    def _index(self, slot_id: int, units: list[Unit]) -> None:
-        raise NotImplementedError  # provided by the resolver
-
-    def _add_variant(
-        self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], blocks: list[Block]
-    ) -> Variant:
-        raise NotImplementedError  # provided by the resolver
-
-    def _event(
-        self, kind: ActionKind, block: Block, s: int, e: int, slot: int | None, why: str
-    ) -> None:
-        raise NotImplementedError  # provided by the resolver
-
-    def _variant_or_copy(
-        self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], block: Block
-    ) -> Variant | None:
-        raise NotImplementedError  # provided by the resolver
+class Stitcher(Store):
+    """The stitching half of the resolver."""
 
     def _cut_at_end(self, block: Block) -> tuple[int, Variant] | None:
         """The variant cut mid-sentence that the next segment may continue.
@@ -151,16 +113,24 @@ class Stitcher:
                 return record
         return None
 
-    def _cut_rewording(self, block: Block, tail: str) -> bool:
-        """Whether a cut block is the start of ``tail`` slightly reworded (a letter
-        missing, a word changed): a shorter attempt of that continuation."""
+    def _reworded_cut_of(self, block: Block) -> Continuation | None:
+        """The recent stitched continuation whose start a cut block is, slightly
+        reworded (a letter missing, a word changed): a shorter attempt of it.
+        (Only recent ones: a continuation's attempts follow it closely, and looking
+        at all of them would make long inputs quadratic.)"""
         if not block.units or block.units[-1].complete:
-            return False
+            return None
         size = len(block.key)
-        return (
-            size >= self.config.strong_block_chars
-            and size < len(tail)
-            and prefix_ratio(block.key, tail, self.config.variant_cutoff) > 0
+        if size < self.config.strong_block_chars:
+            return None
+        cutoff = self.config.variant_cutoff
+        return next(
+            (
+                r
+                for r in reversed(self.continuations[-_RECENT_SLOTS:])
+                if size < len(r.tail) and prefix_ratio(block.key, r.tail, cutoff) > 0
+            ),
+            None,
         )
 
     def _rewording_of(self, block: Block) -> Continuation | None:
@@ -289,9 +259,11 @@ class Stitcher:
             # The "cut" sentence is known whole: a truncated copy, not a cut. (A
             # heading beginning with the same words completes no paragraph.)
             return False
-        if any(
-            r.tail.startswith(key) or self._cut_rewording(block, r.tail) for r in self.continuations
-        ) or self._rewording_of(block):
+        if (
+            any(r.tail.startswith(key) for r in self.continuations)
+            or self._reworded_cut_of(block)
+            or self._rewording_of(block)
+        ):
             return False  # another attempt of a continuation already stitched in
         restarted = record is not None
         if record is not None:
@@ -501,25 +473,3 @@ def _heading_rest(block: Block) -> bool:
 def _word_edge(text: str, at: int) -> bool:
     """Whether ``at`` falls between words of ``text`` (always, in unspaced scripts)."""
     return not text[at - 1].isalnum() or not text[at].isalnum() or is_unspaced(text[at])
-
-
-def key_of(text: str, kind: BlockKind) -> str:
-    """The matching key ``text`` would have as a block of ``kind`` (its sentences'
-    keys run together, as :attr:`Block.key` is)."""
-    return "".join(u.key for u in split_units(text, kind))
-
-
-def resplit_tail(variant: Variant) -> list[Unit]:
-    """Re-split a variant whose text grew at its end; return the units that changed.
-
-    Only the text from the start of its last unit on is split again, so a paragraph
-    stitched many times costs linear time, not quadratic.
-    """
-    keep = variant.units[:-1]
-    start = variant.units[-1].start if variant.units else 0
-    tail = [
-        Unit(u.text, u.start + start, u.end + start, u.key, u.complete)
-        for u in split_units(variant.text[start:], variant.kind)
-    ]
-    variant.units = keep + tail
-    return tail

@@ -1,0 +1,110 @@
+"""The resolver's state: slots in article order, their variants, the index and
+the events, with the few operations that keep them consistent.
+
+:class:`Store` is the base of the resolver's mixins (:class:`~dedupe_articles.
+stitcher.Stitcher`, :class:`~dedupe_articles.evidence.Evidence`) and of the
+:class:`~dedupe_articles.resolver.Resolver` itself, which sets the state up.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from dedupe_articles.config import Config
+from dedupe_articles.index import ShingleIndex
+from dedupe_articles.normalize import JoinModel
+from dedupe_articles.result import ActionKind
+from dedupe_articles.slots import PROSE, Continuation, Event, Slot, Variant
+from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
+
+
+class Store:
+    """Slots, variants, index and events of one resolution (set up by the resolver)."""
+
+    doc: Document
+    config: Config
+    index: ShingleIndex
+    slots: dict[int, Slot]
+    order: list[int]
+    pos: dict[int, int]
+    events: list[Event]
+    attempt: int
+    attempt_size: Counter[int]
+    finished: dict[int, bool]
+    last: int | None
+    in_run: bool
+    cut_keys: dict[int, set[str]]
+    join_model: JoinModel
+    continuations: list[Continuation]
+    polluted: bool
+    _arrivals: int
+    _seen_text: dict[str, int]
+    _before: Block | None
+    _open_list: tuple[int, Variant, Block] | None = None  # a list item just stitched
+    _prev: tuple[int, Variant] | None
+    _next_head: Block | None  # the first block of the segment after this one
+    _segment: tuple[Sequence[Block], int]  # the segment being placed, the block's index
+
+    def _variant_or_copy(
+        self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], block: Block
+    ) -> Variant | None:
+        """Add ``text`` (from ``block``) as a new variant of ``slot``; or, when a variant
+        has exactly this text already, count ``block`` as a copy of it (a vote for its
+        wording when it comes from another segment) and return None."""
+        for variant in slot.variants:
+            if variant.text == text:
+                self._event(ActionKind.DUPLICATE, block, 0, len(block.text), slot.id, "exact copy")
+                if block.segment != variant.blocks[0].segment:
+                    variant.copies.setdefault(block.segment, len(text))
+                return None
+        return self._add_variant(slot, text, kind, units, [block])
+
+    def _add_variant(
+        self, slot: Slot, text: str, kind: BlockKind, units: list[Unit], blocks: list[Block]
+    ) -> Variant:
+        self._arrivals += 1
+        variant = Variant(text, kind, units, self.attempt, self._arrivals, blocks)
+        slot.variants.append(variant)
+        self._seen_text.setdefault(text, slot.id)
+        # The head of a repeated continuation is a tail fragment of a known
+        # sentence; indexing it would make later fragments look like whole copies.
+        skip = 1 if len(slot.variants) > 1 and blocks[0].head else 0
+        self._index(slot.id, units[skip:])
+        return variant
+
+    def _index(self, slot_id: int, units: list[Unit]) -> None:
+        prose = self.slots[slot_id].kind in PROSE
+        for unit in units:
+            if prose and not unit.complete and len(unit.key) < self.config.min_partial_chars:
+                continue  # "Mar" cut after a sentence would "begin" every "Mar..." later
+            self.index.add(unit.text, unit.key, slot=slot_id, cut=not unit.complete)
+            if not unit.complete:
+                self.cut_keys.setdefault(slot_id, set()).add(unit.key)
+
+    def _event(
+        self, kind: ActionKind, block: Block, s: int, e: int, slot: int | None, why: str
+    ) -> None:
+        self.events.append(Event(kind, block.start + s, block.start + e, slot, 100.0, why))
+
+
+def key_of(text: str, kind: BlockKind) -> str:
+    """The matching key ``text`` would have as a block of ``kind`` (its sentences'
+    keys run together, as :attr:`Block.key` is)."""
+    return "".join(u.key for u in split_units(text, kind))
+
+
+def resplit_tail(variant: Variant) -> list[Unit]:
+    """Re-split a variant whose text grew at its end; return the units that changed.
+
+    Only the text from the start of its last unit on is split again, so a paragraph
+    stitched many times costs linear time, not quadratic.
+    """
+    keep = variant.units[:-1]
+    start = variant.units[-1].start if variant.units else 0
+    tail = [
+        Unit(u.text, u.start + start, u.end + start, u.key, u.complete)
+        for u in split_units(variant.text[start:], variant.kind)
+    ]
+    variant.units = keep + tail
+    return tail
