@@ -298,12 +298,10 @@ class Evidence(Stitcher):
         if not self.polluted or block.head or block.kind not in PROSE or len(block.units) < 2:
             return False
         first = block.units[0].key
+        if len(first) >= self.config.min_partial_chars:
+            return False
         record = self._restarts(block.key)
-        return (
-            record is not None
-            and record.tail == first
-            and len(first) < self.config.min_partial_chars
-        )
+        return record is not None and record.tail == first
 
     def _short_piece(self, block: Block) -> bool:
         """A short finished fragment (too short to be looked up like a sentence) in a

@@ -78,8 +78,9 @@ class Stitcher(Store):
         ):
             return False
         key = scraps[0].units[0].key
+        # (A variant's opening sentence keys are enough: a scrap is a few characters.)
         return any(
-            len(k := normalize(v.text)) > len(key) and k.startswith(key)
+            len(k := "".join(u.key for u in v.units[:2])) > len(key) and k.startswith(key)
             for slot_id in slot_ids
             for v in self.slots[slot_id].variants
         )
