@@ -67,6 +67,7 @@ class Resolver(Evidence):
         self._before: Block | None = None  # the block handled just before this one
         self.polluted = bool(doc.markers)  # markers seen, or a whole block repeated
         self._seen_text: dict[str, int] = {}  # block text -> the slot it first went to
+        self._norm_memo: dict[str, str] = {}
         self._recent_mark = 0  # arrivals before the current segment began
         self.continuations: list[Continuation] = []
         self._prev: tuple[int, Variant] | None = None  # the variant the last block joined

@@ -78,12 +78,19 @@ class Stitcher(Store):
         ):
             return False
         key = scraps[0].units[0].key
-        # (A variant's opening sentence keys are enough: a scrap is a few characters.)
         return any(
-            len(k := "".join(u.key for u in v.units[:2])) > len(key) and k.startswith(key)
+            len(k := self._normalized(v.text)) > len(key) and k.startswith(key)
             for slot_id in slot_ids
             for v in self.slots[slot_id].variants
         )
+
+    def _normalized(self, text: str) -> str:
+        """``normalize(text)``, remembered: scraps are checked against the same
+        recent variants again and again."""
+        found = self._norm_memo.get(text)
+        if found is None:
+            found = self._norm_memo[text] = normalize(text)
+        return found
 
     def _longest_cut(self, slot_id: int, kinds: tuple[BlockKind, ...]) -> Variant | None:
         """The slot's longest variant of ``kinds``, if its text ends mid-sentence."""

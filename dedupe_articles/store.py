@@ -40,6 +40,7 @@ class Store:
     polluted: bool
     _arrivals: int
     _seen_text: dict[str, int]
+    _norm_memo: dict[str, str]  # text -> normalize(text), for repeated checks
     _before: Block | None
     _open_list: tuple[int, Variant, Block] | None = None  # a list item just stitched
     _prev: tuple[int, Variant] | None
