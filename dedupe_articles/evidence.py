@@ -16,6 +16,7 @@ from dedupe_articles.normalize import is_unspaced
 from dedupe_articles.slots import PROSE, Variant
 from dedupe_articles.splitter import Block, BlockKind, Unit
 from dedupe_articles.stitcher import Stitcher
+from dedupe_articles.store import scrap
 
 
 class Evidence(Stitcher):
@@ -341,8 +342,8 @@ class Evidence(Stitcher):
         return (
             block.kind in PROSE
             and len(block.units) == 1
-            and not block.units[0].complete
-            and 0 < len(block.key) < self.config.min_partial_chars
+            and bool(block.key)
+            and scrap(block.units[0], self.config)
         )
 
     def _tail_piece(self, block: Block) -> int | None:

@@ -21,7 +21,8 @@ from dedupe_articles.config import Config
 from dedupe_articles.normalize import has_continuation_tag, normalize, sentence_gap
 from dedupe_articles.result import Action, ActionKind, excerpt
 from dedupe_articles.slots import PROSE, Resolution, Slot, Variant
-from dedupe_articles.splitter import Block, BlockKind, Document, Unit
+from dedupe_articles.splitter import Block, BlockKind, Document
+from dedupe_articles.store import scrap
 
 _NEWLINE = re.compile("\n")
 
@@ -32,10 +33,6 @@ class _Choice:
     best: int
     used: dict[int, set[int]]  # variant index -> unit indexes that reached the output
     clusters: list[list[_Member]]
-
-
-def _scrap(unit: Unit, config: Config) -> bool:
-    return not unit.complete and len(unit.key) < config.min_partial_chars
 
 
 def _credit(member: _Member, members: list[_Member], variants: Sequence[Variant]) -> float:
@@ -81,7 +78,7 @@ def choose(
     picks: list[_Member] = []
     for members in clusters:
         own = [m for m in members if m[0] == best]
-        if not own and all(_scrap(variants[vi].units[ui], config) for vi, ui in members):
+        if not own and all(scrap(variants[vi].units[ui], config) for vi, ui in members):
             continue  # a few characters of a cut attempt that match nothing: junk
         pool = own or (members if config.merge_variants else [])
         if not pool:
@@ -264,7 +261,7 @@ def assemble(
     starts = {slot_id: normalize(choices[slot_id].text) for slot_id in order}
     for i in range(len(order) - 1, -1, -1):
         scraps = res.slots[order[i]].variants
-        if not all(len(v.units) == 1 and _scrap(v.units[0], config) for v in scraps):
+        if not all(len(v.units) == 1 and scrap(v.units[0], config) for v in scraps):
             continue
         key = scraps[0].units[0].key
         # A few characters of a cut attempt standing alone are a truncated copy of

@@ -24,7 +24,7 @@ from dedupe_articles.normalize import (
 from dedupe_articles.result import ActionKind
 from dedupe_articles.slots import PROSE, Continuation, Event, Variant, group
 from dedupe_articles.splitter import Block, BlockKind, split_units
-from dedupe_articles.store import Store, key_of, resplit_tail
+from dedupe_articles.store import Store, key_of, resplit_tail, scrap
 
 _STITCHABLE = (*PROSE, BlockKind.HEADING)
 _MAX_HEADING_REST = 80
@@ -70,12 +70,7 @@ class Stitcher(Store):
         teaser) is the start of one of ``slot_ids``: the full attempt came later and
         went in ahead of it, and the scrap is no cut to go on from."""
         scraps = self.slots[scrap_id].variants
-        if not all(
-            len(v.units) == 1
-            and not v.units[0].complete
-            and len(v.units[0].key) < self.config.min_partial_chars
-            for v in scraps
-        ):
+        if not all(len(v.units) == 1 and scrap(v.units[0], self.config) for v in scraps):
             return False
         key = scraps[0].units[0].key
         return any(

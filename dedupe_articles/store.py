@@ -77,7 +77,7 @@ class Store:
     def _index(self, slot_id: int, units: list[Unit]) -> None:
         prose = self.slots[slot_id].kind in PROSE
         for unit in units:
-            if prose and not unit.complete and len(unit.key) < self.config.min_partial_chars:
+            if prose and scrap(unit, self.config):
                 continue  # "Mar" cut after a sentence would "begin" every "Mar..." later
             self.index.add(unit.text, unit.key, slot=slot_id, cut=not unit.complete)
             if not unit.complete:
@@ -109,3 +109,9 @@ def resplit_tail(variant: Variant) -> list[Unit]:
     ]
     variant.units = keep + tail
     return tail
+
+
+def scrap(unit: Unit, config: Config) -> bool:
+    """Whether ``unit`` is a *scrap*: a few characters of a cut attempt, too short
+    to index or to match on its own."""
+    return not unit.complete and len(unit.key) < config.min_partial_chars
