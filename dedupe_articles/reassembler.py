@@ -266,10 +266,22 @@ def assemble(
         key = scraps[0].units[0].key
         # A few characters of a cut attempt standing alone are a truncated copy of
         # a block they begin (the next one if it fits); otherwise they are kept.
-        others = [order[j] for j in (i + 1, *range(len(order))) if j < len(order) and j != i]
+        # (A heading cut short begins no paragraph, "## Sevilla" then "Sevilla nos…",
+        # only another heading, with or without its "#".)
+        heads = res.slots[order[i]].kind is BlockKind.HEADING
+        others = [
+            order[j] for j in (i + 1, *range(len(order)))
+            if j < len(order) and j != i
+            and (not heads or res.slots[order[j]].kind is BlockKind.HEADING)
+        ]  # fmt: skip
         owner = next(
-            (o for o in others if starts[o].startswith(key) and len(starts[o]) > len(key)), None
-        )
+            (
+                o for o in others
+                for k in (starts[o], *([normalize(choices[o].text, heading=True)] if heads else []))
+                if k.startswith(key) and len(k) > len(key)
+            ),
+            None,
+        )  # fmt: skip
         if owner is None:
             continue
         for v in scraps:

@@ -131,7 +131,9 @@ class Stitcher(Store):
             (
                 r
                 for r in reversed(self.continuations[-_RECENT_SLOTS:])
-                if size < len(r.tail) and prefix_ratio(block.key, r.tail, cutoff) > 0
+                if size < len(r.tail)
+                and r.tail[:2] == block.key[:2]  # (starts it: "dimar banras…" is no "banras…")
+                and prefix_ratio(block.key, r.tail, cutoff) > 0
             ),
             None,
         )
