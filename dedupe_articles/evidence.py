@@ -97,19 +97,7 @@ class Evidence(Stitcher):
         if not is_unspaced(block.text[:1]) or not block.units[0].complete:
             return None
         key = block.units[0].key
-        return next(
-            (
-                s
-                for s, m in per_unit[0].items()
-                if (m.relation is Relation.INSIDE and m.key.endswith(key))
-                or any(
-                    len(u.key) > len(key) and u.key.endswith(key)
-                    for v in self.slots[s].variants
-                    for u in v.units
-                )
-            ),
-            None,
-        )
+        return next((s for s in per_unit[0] if self.index.ends(key, s)), None)
 
     def _strong(self, block: Block) -> bool:
         """Whether a block may be judged a copy on its own evidence."""
