@@ -36,8 +36,9 @@ def _worker_init() -> None:
 
 
 def _worker_sigterm(signum: int, frame: object) -> None:
-    # Killed mid-file: unwind so that atomic_write removes its temporary file (the
-    # article itself is untouched). Killed between files: leave without a traceback.
+    # Killed mid-file: unwind (atomic_write holds the signal back while it writes, so
+    # the article is old or new and no temporary file stays). Killed between files:
+    # leave without a traceback.
     raise KeyboardInterrupt if _busy else SystemExit(128 + signum)
 
 

@@ -17,6 +17,7 @@ import contextlib
 import errno
 import fnmatch
 import os
+import signal
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -360,16 +361,27 @@ def atomic_write(path: str, data: bytes, mode: int | None = None) -> None:
     a file system) and is removed if anything, including Ctrl-C, interrupts the write.
     Without ``mode`` the new file gets the usual permissions (0o666 minus the umask).
     """
+    with _signals_deferred():
+        _replace(path, data, mode)
+
+
+def _replace(path: str, data: bytes, mode: int | None) -> None:
     directory, name = os.path.split(path)
     while True:
-        tmp = os.path.join(directory, f".{name}.{os.urandom(4).hex()}{TEMP_SUFFIX}")
+        # Named before it exists: an interrupt just after the open still knows what
+        # to remove. The random part makes it ours alone.
+        tmp = os.path.join(directory, f".{name}.{os.urandom(8).hex()}{TEMP_SUFFIX}")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
         except FileExistsError:
             continue
         except OSError as exc:
             raise _about(exc, path) from None
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        break
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -384,6 +396,26 @@ def atomic_write(path: str, data: bytes, mode: int | None = None) -> None:
         if isinstance(exc, OSError):
             raise _about(exc, path) from None
         raise
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    # Python runs a signal handler between any two bytecodes, so Ctrl-C or kill could
+    # land after the temporary file is made and before the code that removes it is
+    # armed. Held back at the OS level, the signal arrives once the file is whole or
+    # gone: the write takes milliseconds. (Windows has no signal mask; there the
+    # except clauses above are all there is.)
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _about(exc: OSError, path: str) -> OSError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import os
 import shutil
+import signal
 import stat
 from pathlib import Path
 from typing import Any
@@ -269,6 +270,47 @@ def test_interrupted_write_leaves_the_old_file_and_no_temp(
     with pytest.raises(KeyboardInterrupt):
         atomic_write(str(path), b"new" * 1000)
     assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["a.txt"]
+
+
+def test_interrupt_just_after_the_temporary_file_is_made_removes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signal handler can run between ``os.open`` returning and the next line."""
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"old")
+    real_open = os.open
+
+    def open_then_interrupted(*args: Any, **kwargs: Any) -> int:
+        real_open(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "open", open_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(str(path), b"new")
+    assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["a.txt"]
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal mask")
+def test_ctrl_c_during_a_write_waits_for_the_file_to_be_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"old")
+    real_fsync = os.fsync
+
+    def fsync_then_signalled(fd: int) -> None:
+        real_fsync(fd)
+        os.kill(os.getpid(), signal.SIGINT)
+        # Let the interpreter run any handler for a signal that was not held back.
+        for _ in range(100):
+            pass
+
+    monkeypatch.setattr(os, "fsync", fsync_then_signalled)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(str(path), b"new")
+    assert path.read_bytes() == b"new"  # the interrupt came after the write, not in it
     assert os.listdir(tmp_path) == ["a.txt"]
 
 
