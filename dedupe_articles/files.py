@@ -19,6 +19,7 @@ import fnmatch
 import os
 import signal
 import stat
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -398,24 +399,36 @@ def _replace(path: str, data: bytes, mode: int | None) -> None:
         raise
 
 
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
 def _signals_deferred() -> Iterator[None]:
     # Python runs a signal handler between any two bytecodes, so Ctrl-C or kill could
     # land after the temporary file is made and before the code that removes it is
-    # armed. Held back at the OS level, the signal arrives once the file is whole or
-    # gone: the write takes milliseconds. (Windows has no signal mask; there the
-    # except clauses above are all there is.)
-    if not hasattr(signal, "pthread_sigmask"):
+    # armed. Held back here, the signal reaches its handler once the file is whole or
+    # gone: the write takes milliseconds. (An OS signal mask would not do: with a
+    # second thread, such as the progress bar's, the process still takes the signal.)
+    # Handlers only ever run in the main thread, so other threads need nothing; a
+    # handler set outside Python (getsignal gives None) could not be put back.
+    if threading.current_thread() is not threading.main_thread() or any(
+        signal.getsignal(s) is None for s in _STOP_SIGNALS
+    ):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    held: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        held.append(signum)
+
+    previous = {s: signal.signal(s, hold) for s in _STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for held_signal in dict.fromkeys(held):
+            signal.raise_signal(held_signal)
 
 
 def _about(exc: OSError, path: str) -> OSError:

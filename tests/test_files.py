@@ -292,7 +292,6 @@ def test_interrupt_just_after_the_temporary_file_is_made_removes_it(
     assert os.listdir(tmp_path) == ["a.txt"]
 
 
-@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal mask")
 def test_ctrl_c_during_a_write_waits_for_the_file_to_be_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
