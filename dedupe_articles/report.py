@@ -48,8 +48,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import Any, TextIO
 
+from dedupe_articles.atomic import atomic_write
 from dedupe_articles.config import Config
-from dedupe_articles.files import FileOutcome, atomic_write, os_reason
+from dedupe_articles.files import FileOutcome, os_reason
 from dedupe_articles.result import Action, ActionKind
 
 SCHEMA_VERSION = 1

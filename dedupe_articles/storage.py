@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from importlib import import_module
 from typing import Any
 
-from dedupe_articles.files import SKIPPED_DIRS, TEMP_SUFFIX, atomic_write, matches, os_reason
+from dedupe_articles.atomic import TEMP_SUFFIX, atomic_write
+from dedupe_articles.files import SKIPPED_DIRS, matches, os_reason
 
 # fsspec, dask and distributed are optional: they are imported with import_module, so
 # their objects are ``Any`` here and type-checking works with or without the extra.

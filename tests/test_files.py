@@ -15,13 +15,12 @@ from articles import EXPECTED, POLLUTED
 from filetree import tree
 
 from dedupe_articles import Config, clean
+from dedupe_articles.atomic import TEMP_SUFFIX, atomic_write
 from dedupe_articles.files import (
-    TEMP_SUFFIX,
     FatalError,
     FileOutcome,
     Settings,
     Target,
-    atomic_write,
     clean_bytes,
     decode,
     discover,
