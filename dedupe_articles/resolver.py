@@ -73,6 +73,7 @@ class Resolver(Evidence):
         self._prev: tuple[int, Variant] | None = None  # the variant the last block joined
         self.openers: set[int] = set()  # slots an attempt opened with (a new or joined slot)
         self._next_head: Block | None = None
+        self._segment_end = False
         self._segment: tuple[Sequence[Block], int] = ((), 0)  # the segment, the block's index
         self._starts = [b.start for b in doc.blocks]
         self.glued: list[tuple[int, int, Block]] = []  # slots one block held together
@@ -99,6 +100,7 @@ class Resolver(Evidence):
                 # An echo (earlier paragraphs collapsed onto a line) opening a segment
                 # leaves the opening to the block after it: it may continue the last cut.
                 opening = i == echoes
+                self._segment_end = i == len(blocks) - 1
                 if block.head and i > 0:
                     own = self._cut_at_end(blocks[i - 1])
                     cuts = [own] if own is not None else []

@@ -238,11 +238,14 @@ class Stitcher(Store):
                 return False  # "Lo" + "No soy...": a capital does not finish a word
             if variant.kind is BlockKind.HEADING and (
                 variant.blocks[-1] is not self._before
+                or self._segment_end
                 or len(self.slots[slot_id].variants) > 1
                 or cut.text.rstrip("*_ ").endswith(("?", "？", "!", "！", "。", ".", ":", "："))
             ):
                 # A heading goes on only right after itself, and only when it is not
-                # known whole (repeated elsewhere, or ending like a sentence).
+                # known whole (repeated elsewhere, or ending like a sentence). Text
+                # that is all its attempt wrote is a cut paragraph under the heading:
+                # an attempt stopping just after a heading's last words is unlikely.
                 return False
         key = "".join(u.key for u in first)  # (what key_of(body) would split again)
         record = self._restarts(key)
