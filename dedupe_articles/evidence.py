@@ -18,6 +18,9 @@ from dedupe_articles.splitter import Block, BlockKind, Unit
 from dedupe_articles.stitcher import Stitcher
 from dedupe_articles.store import scrap
 
+# An echo runs over consecutive paragraphs (a short heading or two between).
+ECHO_STEP = 3
+
 
 class Evidence(Stitcher):
     """Lookups and weights of evidence (state lives in the resolver)."""
@@ -396,6 +399,29 @@ class Evidence(Stitcher):
                           min_partial=self.config.min_partial_chars) is not None:  # fmt: skip
                     return False
         return True
+
+    def _closing_glued(
+        self, block: Block, per_unit: list[dict[int, Match]], assign: list[int | None], target: int
+    ) -> int:
+        """How many of the block's first sentences are, verbatim, the closing
+        sentences of the paragraph just before ``target`` (0 if none)."""
+        other = assign[0]
+        # (Fragments of cut attempts may stand between the two.)
+        if other is None or not 0 < self.pos[target] - self.pos[other] <= ECHO_STEP:
+            return 0
+        k = 0
+        while k < len(assign) - 1 and assign[k] == other:
+            if per_unit[k][other].relation is not Relation.EXACT:
+                return 0
+            k += 1
+        if assign[k] != target:
+            return 0
+        lead = [u.key for u in block.units[:k]]
+        closes = any(
+            len(v.units) > k and [u.key for u in v.units[-k:]] == lead
+            for v in self.slots[other].variants
+        )
+        return k if closes else 0
 
 
 def continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from dedupe_articles.config import Config
-from dedupe_articles.evidence import Evidence, continues
+from dedupe_articles.evidence import ECHO_STEP, Evidence, continues
 from dedupe_articles.index import Match, Relation, ShingleIndex
 from dedupe_articles.normalize import (
     JoinModel,
@@ -40,8 +40,6 @@ from dedupe_articles.splitter import Block, BlockKind, Document, heading_level, 
 from dedupe_articles.store import resplit_tail
 
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
-# An echo runs over consecutive paragraphs (a short heading or two between).
-_ECHO_STEP = 3
 
 
 class Resolver(Evidence):
@@ -263,7 +261,7 @@ class Resolver(Evidence):
         # Only the closing sentence(s) go back to an earlier paragraph, or far ahead
         # (not to a paragraph an echo would run on to): a refrain.
         cut = next(
-            (j for j in range(1, len(seq)) if not 0 <= seq[j] - seq[j - 1] <= _ECHO_STEP),
+            (j for j in range(1, len(seq)) if not 0 <= seq[j] - seq[j - 1] <= ECHO_STEP),
             len(seq),
         )
         refrain = 0 < cut < len(seq) and len(set(seq[cut:])) == 1
@@ -362,6 +360,13 @@ class Resolver(Evidence):
         # structural blocks need their neighbours' word, however long they are.
         strong = self._strong(block) and block.kind not in (BlockKind.TABLE, BlockKind.CODE)
         if mostly and (strong or self._context(block, [target], seg_blocks, i)):
+            glued = self._closing_glued(block, per_unit, assign, target)
+            if glued:
+                # The paragraph before's closing line(s), run into this one on the
+                # line: a repeat, not a sentence this attempt adds to it.
+                self._event(ActionKind.DUPLICATE, block, 0, block.units[glued].start, assign[0],
+                            "repeated closing line")  # fmt: skip
+                block = sub_block(block, list(range(glued, n)))
             self._join(target, block)
             return
         lead = 0
