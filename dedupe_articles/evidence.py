@@ -423,6 +423,32 @@ class Evidence(Stitcher):
         )
         return k if closes else 0
 
+    def _moved(
+        self, block: Block, per_unit: list[dict[int, Match]], assign: list[int | None], target: int
+    ) -> list[int]:
+        """The sentence of a new block that is verbatim a sentence of ``target``
+        which this very attempt left out of its own text of ``target``: a
+        regeneration that moved it here. (A sentence used twice on purpose is in
+        both places in every attempt.)"""
+        # This attempt's text of the paragraph: whole sentences (a piece left at a
+        # continuation's head says nothing of what the attempt left out).
+        own = [
+            v for v in self.slots[target].variants
+            if v.attempt == self.attempt and len(v.units) >= 2
+        ]  # fmt: skip
+        if not own:
+            return []
+        moved = [
+            j for j, unit in enumerate(block.units)
+            if assign[j] == target
+            and per_unit[j][target].relation is Relation.EXACT
+            and len(unit.key) >= self.config.strong_block_chars
+            and not any(unit.key in u.key or u.key in unit.key for v in own for u in v.units)
+        ]  # fmt: skip
+        # One sentence among new ones; a block made mostly of the paragraph's
+        # sentences is another attempt of that paragraph, for the caller.
+        return moved if len(moved) == 1 and 3 * len(moved) <= len(block.units) else []
+
 
 def continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
     """Whether ``longer`` starts with all of ``shorter`` (whose last sentence may be

@@ -383,6 +383,13 @@ class Resolver(Evidence):
             else:
                 self._join(target, block)
             return
+        moved = self._moved(block, per_unit, assign, target)
+        if moved and len(moved) < n:
+            for j in moved:
+                unit = block.units[j]
+                self._event(ActionKind.DUPLICATE, block, unit.start, unit.end, target,
+                            "sentence this attempt moved from an earlier paragraph")  # fmt: skip
+            block = sub_block(block, [j for j in range(n) if j not in moved])
         self._new(block)
 
     def _one_paragraph(self, runs: set[int]) -> bool:
