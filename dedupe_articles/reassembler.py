@@ -75,8 +75,14 @@ def choose(
     ranks = [rank(vi) for vi in range(len(variants))]
     best = max(range(len(variants)), key=ranks.__getitem__)
 
+    moved = [
+        all(variants[vi].units[ui].key in slot.moved_out for vi, ui in members)
+        for members in clusters
+    ]
     picks: list[_Member] = []
-    for members in clusters:
+    for members, gone in zip(clusters, moved, strict=True):
+        if gone and not all(moved):
+            continue  # (kept where the attempt that moved it had it first)
         own = [m for m in members if m[0] == best]
         if not own and all(scrap(variants[vi].units[ui], config) for vi, ui in members):
             continue  # a few characters of a cut attempt that match nothing: junk

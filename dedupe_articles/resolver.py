@@ -389,7 +389,10 @@ class Resolver(Evidence):
                 unit = block.units[j]
                 self._event(ActionKind.DUPLICATE, block, unit.start, unit.end, target,
                             "sentence this attempt moved from an earlier paragraph")  # fmt: skip
-            block = sub_block(block, [j for j in range(n) if j not in moved])
+            keys = {block.units[j].key for j in moved}
+            slot_id = self._new(sub_block(block, [j for j in range(n) if j not in moved]))
+            self.slots[slot_id].moved_out |= keys
+            return
         self._new(block)
 
     def _one_paragraph(self, runs: set[int]) -> bool:
@@ -458,7 +461,7 @@ class Resolver(Evidence):
         self._prev = None
         self.last, self.in_run = slot_id, True
 
-    def _new(self, block: Block) -> None:
+    def _new(self, block: Block) -> int:
         slot = Slot(len(self.slots), block.kind)
         if self._at_head:
             self.openers.add(slot.id)
@@ -488,6 +491,7 @@ class Resolver(Evidence):
         self.last = slot.id
         self.in_run = False
         self._prev = None
+        return slot.id
 
 
 def resolve(doc: Document, config: Config) -> Resolution:

@@ -43,6 +43,9 @@ class Slot:
     id: int
     kind: BlockKind
     variants: list[Variant] = field(default_factory=list)
+    # Sentences that belong to another slot: an attempt moved them here. Copies of
+    # the block that brought them do not put them back.
+    moved_out: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,6 @@ KNOWN: dict[str, tuple[str, dict[str, int]]] = {
         "a reworded sentence kept in the other attempt's wording; repeats",
         {"repeated": 2, "lost": 1, "paragraph": 1},
     ),
-    "2026-02-06-2-deepmind.md": (
-        "a sentence shared by two regenerated paragraphs",
-        {"repeated": 1},
-    ),
 }
 
 
