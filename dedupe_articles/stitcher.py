@@ -4,7 +4,7 @@ A mixin of the :class:`~dedupe_articles.resolver.Resolver`: it finds the cut a
 continuation goes on from (the segment's own cut, the furthest attempt of it, a
 cut the continuation's first words overlap), removes the repeated words, decides
 whether a space belongs at the join, and replaces a shorter stitched attempt by a
-longer one.
+longer one (recognised by :class:`~dedupe_articles.retries.Retries`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from __future__ import annotations
 from bisect import bisect_left
 
 import regex
-from rapidfuzz import fuzz
 
-from dedupe_articles.index import Relation, prefix_ratio
+from dedupe_articles.index import Relation
 from dedupe_articles.normalize import (
     boundary_joiner,
     is_unspaced,
@@ -22,17 +21,17 @@ from dedupe_articles.normalize import (
     strip_leading_ellipsis,
 )
 from dedupe_articles.result import ActionKind
+from dedupe_articles.retries import Retries
 from dedupe_articles.slots import PROSE, Continuation, Event, Variant, group
-from dedupe_articles.splitter import Block, BlockKind, split_units
-from dedupe_articles.store import Store, key_of, resplit_tail, scrap
+from dedupe_articles.splitter import Block, BlockKind, Unit, split_units
+from dedupe_articles.store import RECENT_SLOTS, key_of, resplit_tail, scrap
 
 _STITCHABLE = (*PROSE, BlockKind.HEADING)
 _MAX_HEADING_REST = 80
-_RECENT_SLOTS = 64
 _LIST_ITEM_END = regex.compile(r"[.!?。！？…:;：；)）」』\]]\W*$")
 
 
-class Stitcher(Store):
+class Stitcher(Retries):
     """The stitching half of the resolver."""
 
     def _cut_at_end(self, block: Block) -> tuple[int, Variant] | None:
@@ -60,7 +59,7 @@ class Stitcher(Store):
             if own is not None and "".join(u.key for u in own.units).startswith(block.key):
                 return self.last, own  # the block is a shorter copy of this cut
         tail = self.order[-1]
-        if len(self.order) > 1 and self._begins(tail, self.order[-_RECENT_SLOTS - 1 : -1]):
+        if len(self.order) > 1 and self._begins(tail, self.order[-RECENT_SLOTS - 1 : -1]):
             tail = self.order[-2]
         longest = self._longest_cut(tail, _STITCHABLE)
         return (tail, longest) if longest is not None else None
@@ -103,90 +102,6 @@ class Stitcher(Store):
             for v in self.slots[slot_id].variants
         )
 
-    def _restarts(self, key: str) -> Continuation | None:
-        """The stitched continuation (newest first) that the text of ``key`` is a
-        longer attempt of, if its variant still ends with it (then the cut it
-        continues is, by construction, known whole)."""
-        for record in reversed(self.continuations):
-            if (
-                record.variant.text == record.joined
-                and len(key) > len(record.tail)
-                and key.startswith(record.tail)
-            ):
-                return record
-        return None
-
-    def _reworded_cut_of(self, block: Block) -> Continuation | None:
-        """The recent stitched continuation whose start a cut block is, slightly
-        reworded (a letter missing, a word changed): a shorter attempt of it.
-        (Only recent ones: a continuation's attempts follow it closely, and looking
-        at all of them would make long inputs quadratic.)"""
-        if not block.units or block.units[-1].complete:
-            return None
-        size = len(block.key)
-        if size < self.config.strong_block_chars:
-            return None
-        cutoff = self.config.variant_cutoff
-        return next(
-            (
-                r
-                for r in reversed(self.continuations[-_RECENT_SLOTS:])
-                if size < len(r.tail)
-                and r.tail[:2] == block.key[:2]  # (starts it: "dimar banras…" is no "banras…")
-                and prefix_ratio(block.key, r.tail, cutoff) > 0
-            ),
-            None,
-        )
-
-    def _rewording_of(self, block: Block) -> Continuation | None:
-        """The stitched continuation (newest first) that ``block``, opening a
-        segment, is another wording of: about as long, and closer to it than to
-        the whole paragraph it was stitched onto (that would be a restart)."""
-        if block.kind not in PROSE or not block.units or not block.units[-1].complete:
-            return None
-        for record in reversed(self.continuations):
-            size = len(record.tail)
-            if (
-                not 0.8 * size <= len(block.key) <= 1.2 * size
-                or block.key.endswith(record.tail)
-                or block.key in record.tail
-            ):
-                continue  # the same words, or fewer, or a few repeated from the cut: a copy
-            score = fuzz.ratio(block.key, record.tail, score_cutoff=self.config.variant_cutoff)
-            if score and fuzz.ratio(block.key, key_of(record.joined, block.kind)) < score:
-                return record
-        return None
-
-    def _reworded_continuation(self, block: Block) -> bool:
-        """Another wording of a continuation already stitched in (a word added,
-        dropped or swapped) becomes a whole variant of the paragraph, the cut
-        text plus this wording, so the reassembler can vote on the wording
-        instead of seeing only a piece of a sentence."""
-        record = self._rewording_of(block)
-        if record is None:
-            return False
-        body = block.text.strip()
-        # Words repeated from before the cut are the cut text's, not new ones:
-        # drop the repeated start whose removal leaves text most like the
-        # continuation (whose own repeated words were dropped when stitched).
-        repeats = [
-            size for size in range(1, min(len(body), 80))
-            if record.base.endswith(body[:size].rstrip()) and body[:size].strip()
-            and _word_edge(body, size)
-        ]  # fmt: skip
-        best = max(
-            [0, *repeats],
-            key=lambda size: (fuzz.ratio(key_of(body[size:], block.kind), record.tail), -size),
-        )
-        body = body[best:].lstrip()
-        rest = record.joined[len(record.base) :]
-        text = record.base + rest[: len(rest) - len(rest.lstrip())] + body
-        slot = self.slots[record.slot]
-        kind = record.variant.kind
-        self._variant_or_copy(slot, text, kind, split_units(text, kind), block)
-        self.last, self.in_run, self._prev = record.slot, True, None
-        return True
-
     def _list_cut(self, block: Block) -> bool:
         """Whether a list ends cut inside its last item: a marker follows at once, and
         the item ends unfinished (no end punctuation; in unspaced scripts, which have
@@ -205,7 +120,7 @@ class Stitcher(Store):
         """Join a continuation onto the paragraph the marker cut, if it continues it."""
         if block.kind not in PROSE or not block.units:
             return False
-        if self._begins(slot_id, self.order[-_RECENT_SLOTS:]):
+        if self._begins(slot_id, self.order[-RECENT_SLOTS:]):
             return False
         if variant.kind is BlockKind.LIST and not (
             block.text[:1].islower()
@@ -219,34 +134,10 @@ class Stitcher(Store):
         first = split_units(body, block.kind)
         if not first:
             return False
-        cut = variant.units[-1] if variant.units else None
-        if cut is not None:
-            # Another attempt of this paragraph may have been cut later: it, not this
-            # shorter copy, is where the text goes on.
-            # (A few characters cut off may begin another slot's cut paragraph too.)
-            others = self._cut_variants() if len(cut.key) < self.config.min_partial_chars else []
-            mine = [(slot_id, v) for v in self.slots[slot_id].variants]
-            further = [
-                (sid, v) for sid, v in [*mine, *others]
-                if v.units and not v.units[-1].complete and len(v.units[-1].key) > len(cut.key)
-                and v.units[-1].key.startswith(cut.key)
-            ]  # fmt: skip
-            if further:
-                slot_id, variant = max(further, key=lambda sv: len(sv[1].units[-1].key))
-                cut = variant.units[-1]
-            if len(cut.key) < self.config.min_partial_chars and body[:1].isupper():
-                return False  # "Lo" + "No soy...": a capital does not finish a word
-            if variant.kind is BlockKind.HEADING and (
-                variant.blocks[-1] is not self._before
-                or self._segment_end
-                or len(self.slots[slot_id].variants) > 1
-                or cut.text.rstrip("*_ ").endswith(("?", "？", "!", "！", "。", ".", ":", "："))
-            ):
-                # A heading goes on only right after itself, and only when it is not
-                # known whole (repeated elsewhere, or ending like a sentence). Text
-                # that is all its attempt wrote is a cut paragraph under the heading:
-                # an attempt stopping just after a heading's last words is unlikely.
-                return False
+        found_cut = self._cut_to_continue(slot_id, variant, body)
+        if found_cut is None:
+            return False
+        slot_id, variant, cut = found_cut
         key = "".join(u.key for u in first)  # (what key_of(body) would split again)
         record = self._restarts(key)
         if record is None and self._completed(slot_id, variant):
@@ -293,40 +184,97 @@ class Stitcher(Store):
                     slot_id, variant, overlap = other_id, other, size
         if overlap >= len(body.rstrip()):
             return False  # nothing beyond the repeated words: a copy, not a continuation
-        if not restarted:
-            new = False
-            for j, unit in enumerate(first[:2]):
-                if j == 0 and confirmed:
-                    continue
-                if unit.end <= overlap:
-                    continue  # the words repeated from the cut ("りました。| 午前中に…")
-                found = [
-                    m for m in self.index.lookup(
-                        unit.text, unit.key, cut=not unit.complete, head=j == 0
-                    )
-                    # A sentence naming a section ("los problemas") is no copy of it.
-                    if m.relation is not Relation.CONTAINS
-                    or self.slots[m.slot].kind is not BlockKind.HEADING
-                ]  # fmt: skip
-                if new and all(
-                    m.slot != slot_id and self._closes(m.slot, unit.key, first[0].key)
-                    for m in found
-                ):
-                    break  # new text, then the closing line of another paragraph: a refrain
-                # Text known elsewhere is an ordinary copy, not a continuation (an
-                # overlap may be chance: "marlu" ends one word, starts another).
-                if any(m.slot != slot_id or not overlap for m in found):
-                    return False
-                # (Lower-case words finishing the cut sentence are new however short:
-                # "o| no.")
-                new = (
-                    not found
-                    and unit.complete
-                    and (
-                        len(unit.key) >= self.config.strong_block_chars
-                        or (j == 0 and body[:1].islower() and not is_unspaced(body[:1]))
-                    )
+        if not restarted and self._known_elsewhere(first, slot_id, body, overlap, confirmed):
+            return False
+        self._attach(block, slot_id, variant, body, skipped, overlap, spaced)
+        return True
+
+    def _cut_to_continue(
+        self, slot_id: int, variant: Variant, body: str
+    ) -> tuple[int, Variant, Unit | None] | None:
+        """The cut paragraph ``body`` goes on from: this one, or another attempt of it
+        cut later; None if the cut cannot go on with ``body``."""
+        cut = variant.units[-1] if variant.units else None
+        if cut is not None:
+            # Another attempt of this paragraph may have been cut later: it, not this
+            # shorter copy, is where the text goes on.
+            # (A few characters cut off may begin another slot's cut paragraph too.)
+            others = self._cut_variants() if len(cut.key) < self.config.min_partial_chars else []
+            mine = [(slot_id, v) for v in self.slots[slot_id].variants]
+            further = [
+                (sid, v) for sid, v in [*mine, *others]
+                if v.units and not v.units[-1].complete and len(v.units[-1].key) > len(cut.key)
+                and v.units[-1].key.startswith(cut.key)
+            ]  # fmt: skip
+            if further:
+                slot_id, variant = max(further, key=lambda sv: len(sv[1].units[-1].key))
+                cut = variant.units[-1]
+            if len(cut.key) < self.config.min_partial_chars and body[:1].isupper():
+                return None  # "Lo" + "No soy...": a capital does not finish a word
+            if variant.kind is BlockKind.HEADING and (
+                variant.blocks[-1] is not self._before
+                or self._segment_end
+                or len(self.slots[slot_id].variants) > 1
+                or cut.text.rstrip("*_ ").endswith(("?", "？", "!", "！", "。", ".", ":", "："))
+            ):
+                # A heading goes on only right after itself, and only when it is not
+                # known whole (repeated elsewhere, or ending like a sentence). Text
+                # that is all its attempt wrote is a cut paragraph under the heading:
+                # an attempt stopping just after a heading's last words is unlikely.
+                return None
+        return slot_id, variant, cut
+
+    def _known_elsewhere(
+        self, first: list[Unit], slot_id: int, body: str, overlap: int, confirmed: bool
+    ) -> bool:
+        """Whether the continuation's first sentences are text the article has
+        elsewhere: an ordinary copy, not the rest of the cut paragraph."""
+        new = False
+        for j, unit in enumerate(first[:2]):
+            if j == 0 and confirmed:
+                continue
+            if unit.end <= overlap:
+                continue  # the words repeated from the cut ("りました。| 午前中に…")
+            found = [
+                m for m in self.index.lookup(
+                    unit.text, unit.key, cut=not unit.complete, head=j == 0
                 )
+                # A sentence naming a section ("los problemas") is no copy of it.
+                if m.relation is not Relation.CONTAINS
+                or self.slots[m.slot].kind is not BlockKind.HEADING
+            ]  # fmt: skip
+            if new and all(
+                m.slot != slot_id and self._closes(m.slot, unit.key, first[0].key) for m in found
+            ):
+                break  # new text, then the closing line of another paragraph: a refrain
+            # Text known elsewhere is an ordinary copy, not a continuation (an
+            # overlap may be chance: "marlu" ends one word, starts another).
+            if any(m.slot != slot_id or not overlap for m in found):
+                return True
+            # (Lower-case words finishing the cut sentence are new however short:
+            # "o| no.")
+            new = (
+                not found
+                and unit.complete
+                and (
+                    len(unit.key) >= self.config.strong_block_chars
+                    or (j == 0 and body[:1].islower() and not is_unspaced(body[:1]))
+                )
+            )
+        return False
+
+    def _attach(
+        self,
+        block: Block,
+        slot_id: int,
+        variant: Variant,
+        body: str,
+        skipped: int,
+        overlap: int,
+        spaced: bool,
+    ) -> None:
+        """Join ``body`` (after ``overlap`` repeated characters) onto ``variant`` and
+        record the stitch."""
         if overlap:
             # What follows the repeated words keeps its own spacing ("fox| jumps").
             joined = variant.text.rstrip() + body[overlap:].rstrip()
@@ -360,7 +308,7 @@ class Stitcher(Store):
         detail = (
             f"continues the cut paragraph; {overlap} repeated characters removed"
             if overlap
-            else ("continues the cut paragraph")
+            else "continues the cut paragraph"
         )
         self.events.append(
             Event(
@@ -376,7 +324,6 @@ class Stitcher(Store):
         self.in_run = True  # what follows a continuation may repeat what followed it before
         if variant.kind is BlockKind.LIST:
             self._open_list = (slot_id, variant, block)
-        return True
 
     def _closes(self, slot_id: int, key: str, before: str) -> bool:
         """Whether ``key`` is the closing sentence of a paragraph of ``slot_id``,
@@ -413,7 +360,7 @@ class Stitcher(Store):
         a cut made lately, and scanning every slot would make long inputs quadratic.
         """
         out = []
-        for slot_id in range(max(0, len(self.slots) - _RECENT_SLOTS), len(self.slots)):
+        for slot_id in range(max(0, len(self.slots) - RECENT_SLOTS), len(self.slots)):
             longest = self._longest_cut(slot_id, PROSE)
             if longest is not None:
                 out.append((slot_id, longest))
@@ -476,8 +423,3 @@ def _heading_rest(block: Block) -> bool:
     if is_unspaced(first):
         return len(block.text) <= _MAX_HEADING_REST // 4
     return len(block.text) <= _MAX_HEADING_REST and not first.isupper()
-
-
-def _word_edge(text: str, at: int) -> bool:
-    """Whether ``at`` falls between words of ``text`` (always, in unspaced scripts)."""
-    return not text[at - 1].isalnum() or not text[at].isalnum() or is_unspaced(text[at])

@@ -18,6 +18,11 @@ from dedupe_articles.result import ActionKind
 from dedupe_articles.slots import PROSE, Continuation, Event, Slot, Variant
 from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
 
+# How many of the newest slots or continuations a cut or a retry is looked for
+# in: a continuation follows its cut closely, and a fixed window keeps long
+# inputs linear.
+RECENT_SLOTS = 64
+
 
 class Store:
     """Slots, variants, index and events of one resolution (set up by the resolver)."""

@@ -1,0 +1,111 @@
+"""Other attempts of a continuation already stitched on.
+
+A mixin of the :class:`~dedupe_articles.resolver.Resolver`, under the
+:class:`~dedupe_articles.stitcher.Stitcher`: a later attempt of the same
+continuation may be longer (it replaces the stitched text), cut shorter, or
+worded a little differently (it becomes a whole variant of the paragraph, so the
+reassembler can vote on the wording).
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+
+from dedupe_articles.index import prefix_ratio
+from dedupe_articles.normalize import is_unspaced
+from dedupe_articles.slots import PROSE, Continuation
+from dedupe_articles.splitter import Block, split_units
+from dedupe_articles.store import RECENT_SLOTS, Store, key_of
+
+
+class Retries(Store):
+    """Recognising retried continuations (state lives in the resolver)."""
+
+    def _restarts(self, key: str) -> Continuation | None:
+        """The stitched continuation (newest first) that the text of ``key`` is a
+        longer attempt of, if its variant still ends with it (then the cut it
+        continues is, by construction, known whole)."""
+        for record in reversed(self.continuations):
+            if (
+                record.variant.text == record.joined
+                and len(key) > len(record.tail)
+                and key.startswith(record.tail)
+            ):
+                return record
+        return None
+
+    def _reworded_cut_of(self, block: Block) -> Continuation | None:
+        """The recent stitched continuation whose start a cut block is, slightly
+        reworded (a letter missing, a word changed): a shorter attempt of it.
+        (Only recent ones: a continuation's attempts follow it closely, and looking
+        at all of them would make long inputs quadratic.)"""
+        if not block.units or block.units[-1].complete:
+            return None
+        size = len(block.key)
+        if size < self.config.strong_block_chars:
+            return None
+        cutoff = self.config.variant_cutoff
+        return next(
+            (
+                r
+                for r in reversed(self.continuations[-RECENT_SLOTS:])
+                if size < len(r.tail)
+                and r.tail[:2] == block.key[:2]  # (starts it: "dimar banras…" is no "banras…")
+                and prefix_ratio(block.key, r.tail, cutoff) > 0
+            ),
+            None,
+        )
+
+    def _rewording_of(self, block: Block) -> Continuation | None:
+        """The stitched continuation (newest first) that ``block``, opening a
+        segment, is another wording of: about as long, and closer to it than to
+        the whole paragraph it was stitched onto (that would be a restart)."""
+        if block.kind not in PROSE or not block.units or not block.units[-1].complete:
+            return None
+        for record in reversed(self.continuations):
+            size = len(record.tail)
+            if (
+                not 0.8 * size <= len(block.key) <= 1.2 * size
+                or block.key.endswith(record.tail)
+                or block.key in record.tail
+            ):
+                continue  # the same words, or fewer, or a few repeated from the cut: a copy
+            score = fuzz.ratio(block.key, record.tail, score_cutoff=self.config.variant_cutoff)
+            if score and fuzz.ratio(block.key, key_of(record.joined, block.kind)) < score:
+                return record
+        return None
+
+    def _reworded_continuation(self, block: Block) -> bool:
+        """Another wording of a continuation already stitched in (a word added,
+        dropped or swapped) becomes a whole variant of the paragraph, the cut
+        text plus this wording, so the reassembler can vote on the wording
+        instead of seeing only a piece of a sentence."""
+        record = self._rewording_of(block)
+        if record is None:
+            return False
+        body = block.text.strip()
+        # Words repeated from before the cut are the cut text's, not new ones:
+        # drop the repeated start whose removal leaves text most like the
+        # continuation (whose own repeated words were dropped when stitched).
+        repeats = [
+            size for size in range(1, min(len(body), 80))
+            if record.base.endswith(body[:size].rstrip()) and body[:size].strip()
+            and _word_edge(body, size)
+        ]  # fmt: skip
+        best = max(
+            [0, *repeats],
+            key=lambda size: (fuzz.ratio(key_of(body[size:], block.kind), record.tail), -size),
+        )
+        body = body[best:].lstrip()
+        rest = record.joined[len(record.base) :]
+        text = record.base + rest[: len(rest) - len(rest.lstrip())] + body
+        slot = self.slots[record.slot]
+        kind = record.variant.kind
+        self._variant_or_copy(slot, text, kind, split_units(text, kind), block)
+        self.last, self.in_run, self._prev = record.slot, True, None
+        return True
+
+
+def _word_edge(text: str, at: int) -> bool:
+    """Whether ``at`` falls between words of ``text`` (always, in unspaced scripts)."""
+    return not text[at - 1].isalnum() or not text[at].isalnum() or is_unspaced(text[at])
