@@ -393,6 +393,8 @@ class Evidence(Stitcher):
         between = self.doc.text[last.end : block.start]
         if between.strip():
             return False
+        if len(block.units[0].key) < self.config.min_partial_chars:
+            return False  # a few characters left at a restart ("ました。…") open no paragraph
         for unit in block.units:
             for other in variant.units:
                 if relate(unit.key, other.key, cutoff=self.config.variant_cutoff,

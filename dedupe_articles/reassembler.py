@@ -75,6 +75,7 @@ def choose(
     ranks = [rank(vi) for vi in range(len(variants))]
     best = max(range(len(variants)), key=ranks.__getitem__)
 
+    keys = {u.key for v in variants for u in v.units}
     moved = [
         all(variants[vi].units[ui].key in slot.moved_out for vi, ui in members)
         for members in clusters
@@ -86,6 +87,9 @@ def choose(
         own = [m for m in members if m[0] == best]
         if not own and all(scrap(variants[vi].units[ui], config) for vi, ui in members):
             continue  # a few characters of a cut attempt that match nothing: junk
+        if not own and all(_tail_of_another(variants[vi].units[ui].key, keys, config)
+                           for vi, ui in members):  # fmt: skip
+            continue  # the end of a kept sentence left at a continuation's head
         pool = own or (members if config.merge_variants else [])
         if not pool:
             continue
@@ -176,6 +180,17 @@ def _majority(
             if here > there:
                 best, best_votes = member, mine
     return best
+
+
+def _tail_of_another(key: str, keys: set[str], config: Config) -> bool:
+    """Whether ``key``, a few characters, ends a longer sentence of the slot.
+
+    >>> _tail_of_another("ました。", {"表にまとめました。", "ました。"}, Config())
+    True
+    """
+    return len(key) < config.min_partial_chars and any(
+        len(other) > len(key) and other.endswith(key) for other in keys
+    )
 
 
 def _letter_dropped(short: str, long: str) -> bool:
