@@ -12,17 +12,15 @@ import bisect
 from collections.abc import Sequence
 
 from dedupe_articles.index import Match, Relation, one_word_apart, relate
-from dedupe_articles.normalize import is_unspaced
+from dedupe_articles.pieces import Pieces
 from dedupe_articles.slots import PROSE, Variant
 from dedupe_articles.splitter import Block, BlockKind, Unit
-from dedupe_articles.stitcher import Stitcher
-from dedupe_articles.store import scrap
 
 # An echo runs over consecutive paragraphs (a short heading or two between).
 ECHO_STEP = 3
 
 
-class Evidence(Stitcher):
+class Evidence(Pieces):
     """Lookups and weights of evidence (state lives in the resolver)."""
 
     openers: set[int]
@@ -70,37 +68,6 @@ class Evidence(Stitcher):
         if len(rest) < self.config.min_partial_chars:
             return True
         return bool(self.index.lookup(rest, rest, cut=True, head=True))
-
-    def _piece(self, block: Block, per_unit: list[dict[int, Match]]) -> bool:
-        """Whether a prose block is only a piece of kept text: its first sentence
-        the tail of a kept one (at a segment's head), its last one cut from a kept
-        one, everything else copied."""
-        if not all(per_unit):
-            return False
-        last = len(per_unit) - 1
-        partial = False
-        for j, found in enumerate(per_unit):
-            for m in found.values():
-                cross = (
-                    m.relation is Relation.EXACT and self.slots[m.slot].kind is BlockKind.HEADING
-                )
-                if j == 0 and block.head and (m.relation is Relation.INSIDE or cross):
-                    partial = True
-                if j == last and not block.units[j].complete and m.relation is Relation.PREFIX:
-                    partial = True
-        return partial
-
-    def _lone_tail(self, block: Block, per_unit: list[dict[int, Match]]) -> int | None:
-        """The slot whose sentence ends with the whole of ``block``, a single
-        sentence in unspaced text away from a head: there case cannot show a
-        sentence's middle, so a tail standing alone ("住拿起来看看消息。") is a piece
-        of the kept sentence wherever it comes."""
-        if not self.polluted or block.head or len(per_unit) != 1 or block.kind not in PROSE:
-            return None
-        if not is_unspaced(block.text[:1]) or not block.units[0].complete:
-            return None
-        key = block.units[0].key
-        return next((s for s in per_unit[0] if self.index.ends(key, s)), None)
 
     def _strong(self, block: Block) -> bool:
         """Whether a block may be judged a copy on its own evidence."""
@@ -242,29 +209,6 @@ class Evidence(Stitcher):
         """Whether a block that added nothing holds known text of several slots."""
         return len({s for found in self._lookup(block) for s in found}) >= 2
 
-    def _restarted_next(self, block: Block) -> bool:
-        """Whether a scrap closing its segment is the start of the next segment's
-        first block: a truncated attempt of it, not a continuation of anything."""
-        head = self._next_head
-        if head is None or len(head.key) <= len(block.key):
-            return False
-        if self._scrap(block):
-            return head.key.startswith(block.key)
-        # A few words cut short, one dropped or changed: "el antes", then "el ritmo
-        # antes de exigirme más."
-        mine, theirs = block.key.split(), head.key.split()[: len(block.key.split()) + 1]
-        return (
-            self.polluted
-            and block.kind in PROSE
-            and len(block.units) == 1
-            and not block.units[0].complete
-            and len(block.key) < self.config.strong_block_chars
-            and len(mine) >= 2
-            and mine[0] == theirs[0]
-            and mine != theirs[: len(mine)]  # (the same words: the head goes on from it)
-            and _subsequence(mine, theirs)
-        )
-
     def _exact_copy(self, block: Block, slot_id: int) -> bool:
         """Whether ``block`` is verbatim a variant of the slot (a repeated
         ``### Example`` may be a copy of any of its slots)."""
@@ -282,72 +226,6 @@ class Evidence(Stitcher):
                 if "\n\n" in gap or BlockKind.HEADING in (x.kind, y.kind):
                     return True
         return False
-
-    def _restarts_piece(self, block: Block) -> bool:
-        """Whether a block (not at a head) opens with the whole of a short stitched
-        continuation ("た。", then the sentences after it): an attempt restarting
-        without a marker at the cut, longer than the one stitched."""
-        if not self.polluted or block.head or block.kind not in PROSE or len(block.units) < 2:
-            return False
-        first = block.units[0].key
-        if len(first) >= self.config.min_partial_chars:
-            return False
-        record = self._restarts(block.key)
-        return record is not None and record.tail == first
-
-    def _short_piece(self, block: Block) -> bool:
-        """A short finished fragment (too short to be looked up like a sentence) in a
-        polluted article: it may be the last words of a sentence."""
-        return (
-            self.polluted
-            and block.kind in PROSE
-            and len(block.units) == 1
-            and block.units[0].complete
-            and len(block.key) < self.config.min_partial_chars
-        )
-
-    def _stitched_copy(self, block: Block) -> int | None:
-        """The slot a continuation was stitched onto, when ``block`` repeats it: at a
-        segment's head, any shorter attempt of it; elsewhere (an attempt restarting
-        without a marker), a short fragment that was the whole continuation, or a
-        scrap cut at a marker that begins it."""
-        blocks, i = self._segment
-        # (One character may as well be where the next segment goes on.)
-        scrap = self._scrap(block) and i == len(blocks) - 1 and len(block.key) > 1
-        if not block.key or not (block.head or scrap or self._short_piece(block)):
-            return None
-        found = next(
-            (
-                r
-                for r in self.continuations
-                if (r.tail.startswith(block.key) if block.head or scrap else r.tail == block.key)
-            ),
-            None,
-        )
-        if found is None and (block.head or scrap):
-            found = self._reworded_cut_of(block)
-        return found.slot if found is not None else None
-
-    def _scrap(self, block: Block) -> bool:
-        """Whether ``block`` is only a few characters of a cut attempt."""
-        return (
-            block.kind in PROSE
-            and len(block.units) == 1
-            and bool(block.key)
-            and scrap(block.units[0], self.config)
-        )
-
-    def _tail_piece(self, block: Block) -> int | None:
-        """The slot just written, when ``block`` is only the last few words of one of
-        its sentences: a short fragment that opens like no sentence can (lower case,
-        or an unspaced script). Elsewhere such a line may be a paragraph of its own
-        ("以上です。")."""
-        if self.last is None or not self._short_piece(block):
-            return None
-        first = block.text.lstrip("…. ")[:1]
-        if not (first.islower() or is_unspaced(first)):
-            return None
-        return self.last if self.index.ends(block.key, self.last) else None
 
     def _skipped(self, slots: Sequence[int]) -> bool:
         """Whether this attempt skipped the section ``slots`` begin with: it never
@@ -481,15 +359,3 @@ def _cut_before(blocks: Sequence[Block], i: int) -> bool:
         and bool(prev.units)
         and not prev.units[-1].complete
     )
-
-
-def _subsequence(short: list[str], long: list[str]) -> bool:
-    """Whether ``short`` is ``long`` with some items left out.
-
-    >>> _subsequence(["el", "antes"], ["el", "ritmo", "antes"])
-    True
-    >>> _subsequence(["b", "a"], ["a", "b"])
-    False
-    """
-    rest = iter(long)
-    return all(item in rest for item in short)
