@@ -47,6 +47,11 @@ class Evidence(Pieces):
                 ):
                     continue  # a known sentence inside new text: the rest is content
                 found.setdefault(match.slot, match)
+            if self.polluted and all(
+                m.relation is Relation.EXTENDS and self.slots[s].kind is BlockKind.HEADING
+                for s, m in found.items()
+            ):
+                found = self._heading_run_in(unit.key) or found
             per_unit.append(found)
         last = block.units[-1]
         if (
@@ -60,6 +65,19 @@ class Evidence(Pieces):
                 s: Match(s, Relation.PREFIX, 100.0, m.key) for s, m in per_unit[-2].items()
             }
         return per_unit
+
+    def _heading_run_in(self, key: str) -> dict[int, Match]:
+        """A known heading that ``key`` opens with, run into known text (the
+        start of a paragraph, cut or whole): a collapsed echo's first sentence."""
+        for heading, slot_id in self._headings.get(key[:4], {}).items():
+            rest = key[len(heading) :].strip()
+            if (
+                key.startswith(heading)
+                and len(rest) >= self.config.min_partial_chars
+                and self.index.lookup(rest, rest, cut=True, head=True)
+            ):
+                return {slot_id: Match(slot_id, Relation.CONTAINS, 100.0, heading)}
+        return {}
 
     def _rest_known(self, key: str, inner: str) -> bool:
         """Whether what ``key`` holds besides ``inner`` is negligible or known text

@@ -66,6 +66,7 @@ class Resolver(Evidence):
         self.polluted = bool(doc.markers)  # markers seen, or a whole block repeated
         self._seen_text: dict[str, int] = {}  # block text -> the slot it first went to
         self._norm_memo: dict[str, str] = {}
+        self._headings: dict[str, dict[str, int]] = {}
         self._recent_mark = 0  # arrivals before the current segment began
         self.continuations: list[Continuation] = []
         self._prev: tuple[int, Variant] | None = None  # the variant the last block joined
@@ -234,7 +235,12 @@ class Resolver(Evidence):
             j for j, found in enumerate(per_unit)
             if not found and (block.units[j].complete or j < n - 1)
         ]  # fmt: skip
-        if glued and strong and n >= 2 and not fresh:
+        # (One sentence is an echo only when a heading runs into known text.)
+        heading_run = n == 1 and any(
+            m.relation is Relation.CONTAINS and self.slots[m.slot].kind is BlockKind.HEADING
+            for m in per_unit[0].values()
+        )
+        if glued and strong and (n >= 2 or heading_run) and not fresh:
             # Known sentences run together with other known text (a heading glued to
             # a paragraph): a collapsed echo, never a better attempt of a slot. A cut
             # tail it ends with is echo too.

@@ -45,6 +45,9 @@ class Store:
     polluted: bool
     _arrivals: int
     _seen_text: dict[str, int]
+    # Headings by their key's first characters: a collapsed echo runs a heading
+    # into the sentence after it, a text no index lookup matches as a whole.
+    _headings: dict[str, dict[str, int]]
     _norm_memo: dict[str, str]  # text -> normalize(text), for repeated checks
     _before: Block | None
     _open_list: tuple[int, Variant, Block] | None = None  # a list item just stitched
@@ -81,7 +84,12 @@ class Store:
         return variant
 
     def _index(self, slot_id: int, units: list[Unit]) -> None:
-        prose = self.slots[slot_id].kind in PROSE
+        kind = self.slots[slot_id].kind
+        prose = kind in PROSE
+        if kind is BlockKind.HEADING and len(units) == 1:
+            key = units[0].key
+            if len(key) >= 4:  # (a short heading in Japanese: "道具について")
+                self._headings.setdefault(key[:4], {}).setdefault(key, slot_id)
         for unit in units:
             if prose and scrap(unit, self.config):
                 continue  # "Mar" cut after a sentence would "begin" every "Mar..." later
