@@ -209,8 +209,16 @@ class Stitcher(Retries):
             if further:
                 slot_id, variant = max(further, key=lambda sv: len(sv[1].units[-1].key))
                 cut = variant.units[-1]
-            if len(cut.key) < self.config.min_partial_chars and body[:1].isupper():
-                return None  # "Lo" + "No soy...": a capital does not finish a word
+            if (
+                len(cut.key) < self.config.min_partial_chars
+                and body[:1].isupper()
+                and (len(variant.units) == 1 or self._normalized(body).startswith(cut.key))
+            ):
+                # "Lo" + "No soy...": a capital does not finish a word, nor does the
+                # cut sentence begun again ("Si" + "Si algo…"). (After whole
+                # sentences a short cut is a word, and a name may follow:
+                # "…efficient. The" + "Go compiler…".)
+                return None
             if variant.kind is BlockKind.HEADING and (
                 variant.blocks[-1] is not self._before
                 or self._segment_end
