@@ -99,6 +99,24 @@ def has_continuation_tag(text: str) -> bool:
     return _CONTINUATION_TAG.search(_MARKUP.sub("", folded).rstrip()) is not None
 
 
+def opens_mid_sentence(text: str) -> bool:
+    """Whether ``text`` cannot open a sentence: a lower-case letter in a cased
+    script, or in Japanese a particle, small kana or punctuation no sentence begins
+    with. (Leading ``…`` is skipped.)
+
+    >>> [opens_mid_sentence(t) for t in ("and then", "のSDKが", "もちろん", "Then")]
+    [True, True, False, False]
+    """
+    first = text.lstrip("….")[:1]
+    if first.islower() and not is_unspaced(first):
+        return True
+    return first in _NEVER_FIRST
+
+
+# Hiragana that end a word and never start a sentence: particles and small kana.
+_NEVER_FIRST = frozenset("のをがんっゃゅょぁぃぅぇぉーゝ、。，．")
+
+
 def strip_leading_ellipsis(text: str) -> str:
     """Drop a ``…`` or ``...`` that a continuation glued onto its start.
 

@@ -24,7 +24,7 @@ from dedupe_articles.index import Match, Relation, ShingleIndex
 from dedupe_articles.normalize import (
     JoinModel,
     has_continuation_tag,
-    is_unspaced,
+    opens_mid_sentence,
 )
 from dedupe_articles.result import ActionKind
 from dedupe_articles.slots import (
@@ -126,7 +126,7 @@ class Resolver(Evidence):
                     record = self._restarts(block.key)
                     if record is not None and (record.slot, record.variant) not in cuts:
                         cuts.append((record.slot, record.variant))
-                    if block.text.lstrip("….")[:1].islower() and not is_unspaced(block.text):
+                    if opens_mid_sentence(block.text):
                         # Text that cannot open a paragraph goes on from some cut,
                         # however many attempts of others came between.
                         cuts = cuts + [c for c in self._cut_variants() if c not in cuts]

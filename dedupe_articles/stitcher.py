@@ -18,6 +18,7 @@ from dedupe_articles.normalize import (
     boundary_joiner,
     is_unspaced,
     normalize,
+    opens_mid_sentence,
     strip_leading_ellipsis,
 )
 from dedupe_articles.result import ActionKind
@@ -152,11 +153,14 @@ class Stitcher(Retries):
             cut is not None
             and record is None
             and not confirmed
+            and not (opens_mid_sentence(body) and len(cut.key) < 2 * self.config.min_partial_chars)
             and any(group(self.slots[s].kind) is group(variant.kind)
                     for s in self.index.completing(cut.key))
         ):  # fmt: skip
             # The "cut" sentence is known whole: a truncated copy, not a cut. (A
-            # heading beginning with the same words completes no paragraph.)
+            # heading beginning with the same words completes no paragraph. A cut
+            # of a word or two, "…。NimbleEdge", begins many sentences: text that
+            # cannot open one, "のSDKが…", goes on from it all the same.)
             return False
         if (
             any(r.tail.startswith(key) for r in self.continuations)
