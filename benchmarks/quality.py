@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.blocks import parse_blocks  # noqa: E402
 from benchmarks.corrupt import MARKER, SHAPES, Corrupted, corrupt  # noqa: E402
 from dedupe_articles import clean_text  # noqa: E402
 
@@ -110,12 +111,29 @@ def load_corpus(langs: Iterable[str] | None) -> dict[str, str]:
     }
 
 
+def load_real_posts(root: Path) -> dict[str, str]:
+    """Real polluted posts, cleaned by the engine, as more clean articles: their
+    Markdown, length and repetitive style are the real blog's, not the corpus's.
+    Keyed ``real-<lang>/<file>``; the language is ``ja`` for the Japanese blog's
+    folder, ``en`` otherwise. Outputs the generator cannot take apart into blocks
+    (blank-line runs inside kramdown attributes and the like) are left out."""
+    posts = {}
+    for p in sorted(root.glob("*/*.md")):
+        text = clean_text(p.read_text(encoding="utf-8"))
+        try:
+            parse_blocks(text)
+        except ValueError:
+            continue
+        posts[f"real-{'ja' if p.parent.name.startswith('ja') else 'en'}/{p.name}"] = text
+    return posts
+
+
 def run(
     corpus: dict[str, str], shapes: list[str], seeds: int, tools: dict[str, Cleaner]
 ) -> list[Case]:
     cases: list[Case] = []
     for name, article in corpus.items():
-        lang = name.split("/")[0]
+        lang = name.split("/")[0].removeprefix("real-")
         for shape in shapes:
             for seed in range(1 if shape == "clean" else seeds):
                 c = corrupt(article, seed=seed, shape=shape, lang=lang)
@@ -218,21 +236,28 @@ def print_table(
         )
 
 
-def show(key: str, fn: Cleaner) -> int:
+def show(key: str, fn: Cleaner, real_posts: Path | None = None) -> int:
     """Print the corrupted input, the expected text and a diff of actual vs expected."""
-    m = re.fullmatch(r"(\w+/[^:]+\.md):(\d+):(\w+)", key)
+    m = re.fullmatch(r"([\w-]+/[^:]+\.md):(\d+):(\w+)", key)
+    articles = load_real_posts(real_posts) if real_posts is not None else {}
     path = CORPUS / m.group(1) if m else CORPUS
-    if not m or not path.is_file() or m.group(3) not in SHAPES:
+    if m and m.group(1) in articles:
+        article = articles[m.group(1)]
+    elif m and path.is_file():
+        article = path.read_text(encoding="utf-8")
+    else:
+        article = ""
+    if not m or not article or m.group(3) not in SHAPES:
         print(
             f"bad case key {key!r}: want LANG/FILE.md:SEED:SHAPE with an existing "
-            f"file under {CORPUS} and a shape in {SHAPES}",
+            f"file under {CORPUS} (or real-LANG/FILE.md with --real-posts) and a shape "
+            f"in {SHAPES}",
             file=sys.stderr,
         )
         return 2
     name, seed, shape = m.groups()
-    c = corrupt(
-        path.read_text(encoding="utf-8"), seed=int(seed), shape=shape, lang=name.split("/")[0]
-    )
+    lang = name.split("/")[0].removeprefix("real-")
+    c = corrupt(article, seed=int(seed), shape=shape, lang=lang)
     actual = fn(c.text)
     bar = "=" * 30
     print(f"{bar} {key}  notes: {', '.join(c.notes) or '-'}")
@@ -275,6 +300,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "exact-match rate is below this (fraction 0-1, or a percentage > 1)",
     )
     ap.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    ap.add_argument(
+        "--real-posts",
+        type=Path,
+        metavar="DIR",
+        help="also corrupt the engine's cleaned output of each real post in DIR/*/*.md "
+        "(e.g. tests/real), reported as languages real-ja and real-en",
+    )
     args = ap.parse_args(argv)
     args.shapes = [s for arg in args.shapes for s in arg.split(",") if s]
     bad = [s for s in args.shapes if s not in SHAPES]
@@ -286,11 +318,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.show:
-        return show(args.show, clean_text)
+        return show(args.show, clean_text, args.real_posts)
     tools: dict[str, Cleaner] = {"engine": clean_text}
     if not args.no_baseline:
         tools["baseline"] = baseline
     corpus = load_corpus(args.langs)
+    if args.real_posts is not None:
+        corpus.update(load_real_posts(args.real_posts))
     if not corpus:
         print("empty corpus selection", file=sys.stderr)
         return 2
