@@ -205,6 +205,10 @@ class Resolver(Evidence):
             s for s in set.intersection(*(set(found) for found in per_unit))
             if group(self.slots[s].kind) is kind
         ]  # fmt: skip
+        if not full and seen is not None and group(self.slots[seen].kind) is kind:
+            # Too short to be indexed ("具体的には、" before a list), yet verbatim a
+            # block seen before: a copy if its neighbours say so.
+            full = [seen]
         if block.head and block.key and self._reworded_continuation(block):
             return
         if piece and not full:
