@@ -62,15 +62,21 @@ def choose(
         for member in members:
             coverage[member[0]] += _credit(member, members, variants)
 
-    def rank(vi: int) -> tuple[float, bool, int, bool, int, int]:
+    def rank(vi: int) -> tuple[float, bool, bool, int, bool, int, int]:
         v = variants[vi]
         heading = v.kind is BlockKind.HEADING
         tagged = heading and has_continuation_tag(v.text)
+        # "**H" cut before its "**" is no form of the heading of its own.
+        cut = heading and any(
+            len(o.text) > len(v.text) and o.text.startswith(v.text)
+            and not o.text[len(v.text):].strip("*_")
+            for o in variants
+        )  # fmt: skip
         # A heading's form ("## H" or "**H**") is the one the input repeats most.
         copies = raw.count(v.text) if heading and raw else 0
         size = attempt_size.get(v.attempt, 0)
         done = finished.get(v.attempt, True)  # a cut attempt is not the complete one
-        return (round(coverage[vi], 6), not tagged, copies, done, size, -v.order)
+        return (round(coverage[vi], 6), not tagged, not cut, copies, done, size, -v.order)
 
     ranks = [rank(vi) for vi in range(len(variants))]
     best = max(range(len(variants)), key=ranks.__getitem__)

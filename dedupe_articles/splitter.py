@@ -81,6 +81,8 @@ _MAYBE_CUT = frozenset((BlockKind.HEADING, BlockKind.LIST, BlockKind.TABLE))
 _FENCE = regex.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING = regex.compile(r"^ {0,3}#{1,6}(?:\s|$)")
 _BOLD_LINE = regex.compile(r"^\s*(\*\*|__)[^*_\n]+\1\s*[:：]?\s*$")
+# The same line cut before its closing "**" (the whole title said, "…歩みますか？").
+_BOLD_LINE_CUT = regex.compile(r"^\s*(\*\*|__)[^*_\n]+[?？!！:：]\s*$")
 _SEPARATOR = regex.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _TABLE = regex.compile(r"^\s*\|")
 _LIST = regex.compile(r"^\s{0,3}(?:[-*+•]|\d{1,9}[.)])\s+")
@@ -310,7 +312,7 @@ def _make_block(kind: BlockKind, lines: list[tuple[int, str]], segment: int) -> 
     # Trim surrounding whitespace (an inline marker leaves a space) but keep offsets true.
     lead = len(text) - len(text.lstrip())
     text = text.strip()
-    if kind is BlockKind.PARAGRAPH and _BOLD_LINE.match(text):
+    if kind is BlockKind.PARAGRAPH and (_BOLD_LINE.match(text) or _BOLD_LINE_CUT.match(text)):
         kind = BlockKind.HEADING
     block = Block(kind, text, start + lead, start + lead + len(text), segment)
     block.units = split_units(text, kind)
