@@ -235,9 +235,11 @@ class Resolver(Evidence):
             )
             return
         glued = any(m.relation is Relation.CONTAINS for found in per_unit for m in found.values())
+        # (A section number left of a heading, "1.", is too short to be new text.)
         fresh = [
             j for j, found in enumerate(per_unit)
             if not found and (block.units[j].complete or j < n - 1)
+            and len(block.units[j].key) >= self.config.min_partial_chars
         ]  # fmt: skip
         # (One sentence is an echo only when a heading runs into known text.)
         heading_run = n == 1 and any(

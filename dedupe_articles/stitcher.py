@@ -29,6 +29,7 @@ from dedupe_articles.store import RECENT_SLOTS, key_of, resplit_tail, scrap
 
 _STITCHABLE = (*PROSE, BlockKind.HEADING)
 _MAX_HEADING_REST = 80
+_LINK_LINE = regex.compile(r"^\[[^\]\n]+\]\([^)\s]+\)\s*$")
 _LIST_ITEM_END = regex.compile(r"[.!?。！？…:;：；)）」』\]]\W*$")
 
 
@@ -72,7 +73,10 @@ class Stitcher(Retries):
         scraps = self.slots[scrap_id].variants
         if not all(len(v.units) == 1 and scrap(v.units[0], self.config) for v in scraps):
             return False
-        key = scraps[0].units[0].key
+        return self._opens_any(scraps[0].units[0].key, slot_ids)
+
+    def _opens_any(self, key: str, slot_ids: list[int]) -> bool:
+        """Whether ``key`` is the start of a longer block of one of ``slot_ids``."""
         return any(
             len(k := self._normalized(v.text)) > len(key) and k.startswith(key)
             for slot_id in slot_ids
@@ -130,6 +134,8 @@ class Stitcher(Retries):
             return False  # a list item goes on only with text that cannot open a paragraph
         if variant.kind is BlockKind.HEADING and not _heading_rest(block):
             return False  # only the short unfinished rest of a heading line continues it
+        if _LINK_LINE.match(block.text):
+            return False  # a line that is only a link ("[Amazonで見る →](…)") opens a paragraph
         body = strip_leading_ellipsis(block.text)
         skipped = len(block.text) - len(body)
         first = split_units(body, block.kind)
@@ -140,6 +146,15 @@ class Stitcher(Retries):
             return False
         slot_id, variant, cut = found_cut
         key = "".join(u.key for u in first)  # (what key_of(body) would split again)
+        if (
+            len(first) == 1
+            and scrap(first[0], self.config)
+            and len(key) >= 4
+            and (self._opens_any(key, [slot_id, *self.order[-RECENT_SLOTS:]]))
+        ):
+            # A kept block begun again and cut sooner ("[Amazo"): a copy. (One to
+            # three characters may begin anything: "技|育".)
+            return False
         record = self._restarts(key)
         if record is None and self._completed(slot_id, variant):
             return False  # another attempt already went on past this cut
