@@ -14,7 +14,10 @@ from collections.abc import Iterable
 import regex
 
 # Scripts written without spaces between words; Hangul is spaced, so it is not here.
-_UNSPACED_SCRIPTS = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+# (The prolonged sound mark "ー" is in neither kana script by Unicode's account.)
+_UNSPACED_SCRIPTS = (
+    r"\p{Han}\p{Hiragana}\p{Katakana}\u30fc\uff70\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+)
 _UNSPACED = regex.compile(f"[{_UNSPACED_SCRIPTS}]")
 _QUOTES = str.maketrans(
     {
