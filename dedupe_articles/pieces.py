@@ -10,7 +10,7 @@ stitched continuation. Each test says which slot the piece belongs to, or no.
 from __future__ import annotations
 
 from dedupe_articles.index import Match, Relation
-from dedupe_articles.normalize import is_unspaced
+from dedupe_articles.normalize import is_unspaced, opens_mid_sentence
 from dedupe_articles.slots import PROSE
 from dedupe_articles.splitter import Block, BlockKind
 from dedupe_articles.stitcher import Stitcher
@@ -100,12 +100,14 @@ class Pieces(Stitcher):
     def _stitched_copy(self, block: Block) -> int | None:
         """The slot a continuation was stitched onto, when ``block`` repeats it: at a
         segment's head, any shorter attempt of it; elsewhere (an attempt restarting
-        without a marker), a short fragment that was the whole continuation, or a
-        scrap cut at a marker that begins it."""
+        without a marker), a short fragment, or text no sentence opens with, that was
+        the whole continuation, or a scrap cut at a marker that begins it."""
         blocks, i = self._segment
         # (One character may as well be where the next segment goes on.)
         scrap = self._scrap(block) and i == len(blocks) - 1 and len(block.key) > 1
-        if not block.key or not (block.head or scrap or self._short_piece(block)):
+        # (Text that cannot open a sentence, "の真価を…", is a piece wherever it is.)
+        piece = self._short_piece(block) or (self.polluted and opens_mid_sentence(block.text))
+        if not block.key or not (block.head or scrap or piece):
             return None
         found = next(
             (
