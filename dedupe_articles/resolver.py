@@ -242,9 +242,12 @@ class Resolver(Evidence):
             and len(block.units[j].key) >= self.config.min_partial_chars
         ]  # fmt: skip
         # (One sentence is an echo only when a heading runs into known text.)
-        heading_run = n == 1 and any(
-            m.relation is Relation.CONTAINS and self.slots[m.slot].kind is BlockKind.HEADING
-            for m in per_unit[0].values()
+        heading_run = n == 1 and (
+            any(
+                m.relation is Relation.CONTAINS and self.slots[m.slot].kind is BlockKind.HEADING
+                for m in per_unit[0].values()
+            )
+            or (glued and bool(self._heading_run_in(block.units[0].key)))
         )
         if glued and strong and (n >= 2 or heading_run) and not fresh:
             # Known sentences run together with other known text (a heading glued to
