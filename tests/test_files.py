@@ -256,37 +256,24 @@ def test_atomic_write_keeps_mode_and_leaves_no_temp(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["a.txt"]
 
 
+@pytest.mark.parametrize("where", ["open", "replace"])
 def test_interrupted_write_leaves_the_old_file_and_no_temp(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
+    """Ctrl-C instead of the final rename, or just after the temporary file is made
+    (a signal handler can run between ``os.open`` returning and the next line)."""
     path = tmp_path / "a.txt"
     path.write_bytes(b"old")
+    real = getattr(os, where)
 
-    def interrupted(src: str, dst: str) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        if where == "open":
+            real(*args, **kwargs)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "replace", interrupted)
+    monkeypatch.setattr(os, where, interrupted)
     with pytest.raises(KeyboardInterrupt):
         atomic_write(str(path), b"new" * 1000)
-    assert path.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["a.txt"]
-
-
-def test_interrupt_just_after_the_temporary_file_is_made_removes_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A signal handler can run between ``os.open`` returning and the next line."""
-    path = tmp_path / "a.txt"
-    path.write_bytes(b"old")
-    real_open = os.open
-
-    def open_then_interrupted(*args: Any, **kwargs: Any) -> int:
-        real_open(*args, **kwargs)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(os, "open", open_then_interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        atomic_write(str(path), b"new")
     assert path.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["a.txt"]
 
