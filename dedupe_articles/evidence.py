@@ -70,11 +70,11 @@ class Evidence(Pieces):
         """A known heading that ``key`` opens with, run into known text (the
         start of a paragraph, cut or whole): a collapsed echo's first sentence."""
         for heading, slot_id in self._headings.get(key[:4], {}).items():
-            rest = key[len(heading) :].strip()
+            # (A rest of a few characters is no evidence here, unlike in _rest_known.)
             if (
                 key.startswith(heading)
-                and len(rest) >= self.config.min_partial_chars
-                and self.index.lookup(rest, rest, cut=True, head=True)
+                and len(key[len(heading) :].strip()) >= self.config.min_partial_chars
+                and self._rest_known(key, heading)
             ):
                 return {slot_id: Match(slot_id, Relation.CONTAINS, 100.0, heading)}
         return {}
