@@ -12,6 +12,7 @@ import bisect
 from collections.abc import Sequence
 
 from dedupe_articles.index import Match, Relation, one_word_apart, relate
+from dedupe_articles.normalize import opens_mid_sentence
 from dedupe_articles.pieces import Pieces
 from dedupe_articles.slots import PROSE, Variant
 from dedupe_articles.splitter import Block, BlockKind, Unit
@@ -320,6 +321,41 @@ class Evidence(Pieces):
             for v in self.slots[other].variants
         )
         return k if closes else 0
+
+    def _reused(self, block: Block, assign: list[int | None], target: int) -> bool:
+        """Whether the sentence(s) ``block`` shares with ``target`` are used again on
+        purpose, not a sign that the block is another attempt of that paragraph."""
+        n, k = len(block.units), sum(s == target for s in assign)
+        here = self.pos[self.last] if self.last is not None else 0
+        # A block opening with the closing sentence(s) of a paragraph written
+        # further back (not the paragraph due next), then going on with its own:
+        # an echo on purpose (a refrain in the conclusion).
+        if (
+            target != self.last
+            and not (self.last is not None and self.pos[target] == here + 1)
+            and k < n
+            and all(s == target for s in assign[:k])
+            and any(
+                len(v.units) > k
+                and [u.key for u in v.units[-k:]] == [u.key for u in block.units[:k]]
+                for v in self.slots[target].variants
+            )
+        ):
+            return True
+        # One sentence shared with a paragraph far behind, met while the attempt
+        # writes the article's newest text (after a paragraph, not a heading that
+        # may be another of the same name): a sentence the article reuses.
+        return (
+            k == 1
+            and here == len(self.order) - 1
+            and self.pos[target] < here - ECHO_STEP
+            and not block.head
+            and not opens_mid_sentence(block.text)
+            and self._before is not None
+            and self._before.kind is not BlockKind.HEADING
+            and sum(len(u.key) for u, s in zip(block.units, assign, strict=True) if s != target)
+            >= self.config.strong_block_chars
+        )
 
     def _moved(
         self, block: Block, per_unit: list[dict[int, Match]], assign: list[int | None], target: int

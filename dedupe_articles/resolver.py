@@ -346,26 +346,12 @@ class Resolver(Evidence):
         # purpose. It counts only when the block belongs to another attempt.
         # (In an article already shown to be polluted, by markers or whole repeated
         # blocks, a paragraph opening like an earlier one is a regeneration too.)
-        here = self.pos[self.last] if self.last is not None else 0
         elsewhere = all(v.attempt != self.attempt for v in slot.variants) or (
-            self.polluted and self.pos[target] < here
+            self.polluted and self.last is not None and self.pos[target] < self.pos[self.last]
         )
-        # A block opening with the closing sentence(s) of a paragraph written
-        # further back (not the paragraph due next), then going on with its own:
-        # an echo on purpose (a refrain in the conclusion), not another attempt.
-        echo = (
-            target != self.last
-            and not (self.last is not None and self.pos[target] == self.pos[self.last] + 1)
-            and k < n
-            and all(s == target for s in assign[:k])
-            and any(
-                len(v.units) > k
-                and [u.key for u in v.units[-k:]] == [u.key for u in block.units[:k]]
-                for v in slot.variants
-            )
-        )
+        reused = self._reused(block, assign, target)
         mostly = (
-            (2 * k >= n and (k >= 2 or elsewhere or target == self.last) and not echo)
+            (2 * k >= n and (k >= 2 or elsewhere or target == self.last) and not reused)
             or (k >= 2 and 2 * k >= size)
             or extends_cut
             or (same_opening and elsewhere)
