@@ -9,6 +9,7 @@ when its neighbours show it belongs to a repeated run (*context*).
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Sequence
 
 from dedupe_articles.index import Match, Relation, one_word_apart, relate
@@ -245,6 +246,17 @@ class Evidence(Pieces):
                 if "\n\n" in gap or BlockKind.HEADING in (x.kind, y.kind):
                     return True
         return False
+
+    def _one_paragraph(self, runs: set[int]) -> bool:
+        """Whether a block over adjacent slots that no attempt held apart shows
+        they are one paragraph (complementary attempts of it), not an echo."""
+        ids = sorted(runs, key=lambda s: self.pos[s])
+        spots = [self.pos[s] for s in ids]
+        return (
+            len(ids) >= 2
+            and spots == list(range(spots[0], spots[0] + len(ids)))
+            and not any(self._held_apart(a, b) for a, b in itertools.pairwise(ids))
+        )
 
     def _skipped(self, slots: Sequence[int]) -> bool:
         """Whether this attempt skipped the section ``slots`` begin with: it never

@@ -328,10 +328,13 @@ class Resolver(Evidence):
             self._new(block)
             return
         size = max(len(v.units) for v in slot.variants)
+        # (A cut sentence completed after new sentences of the block's own is a
+        # sentence the article uses again, not the rest of that paragraph.)
         extends_cut = any(
             m.relation in (Relation.EXTENDS, Relation.CONTAINS)
             and m.key in self.cut_keys.get(target, ())
-            for found in per_unit
+            and all(s == target for s in assign[:j])
+            for j, found in enumerate(per_unit)
             for s, m in found.items()
             if s == target
         )
@@ -395,17 +398,6 @@ class Resolver(Evidence):
             self.slots[slot_id].moved_out |= keys
             return
         self._new(block)
-
-    def _one_paragraph(self, runs: set[int]) -> bool:
-        """Whether a block over adjacent slots that no attempt held apart shows
-        they are one paragraph (complementary attempts of it), not an echo."""
-        ids = sorted(runs, key=lambda s: self.pos[s])
-        spots = [self.pos[s] for s in ids]
-        return (
-            len(ids) >= 2
-            and spots == list(range(spots[0], spots[0] + len(ids)))
-            and not any(self._held_apart(a, b) for a, b in itertools.pairwise(ids))
-        )
 
     def _split(self, block: Block, assign: list[int | None]) -> None:
         """A block holding several slots' sentences (paragraphs merged into one):
