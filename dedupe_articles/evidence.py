@@ -44,6 +44,16 @@ class Evidence(Pieces):
                     and match.relation is not Relation.EXACT
                 ):
                     continue  # two finished code blocks sharing lines are two examples
+                if (
+                    match.relation is Relation.INSIDE
+                    and not (head or unit.complete)
+                    and match.key.find(unit.key) > 2 * self.config.min_partial_chars
+                    and not any(r.tail.startswith(unit.key) for r in self.continuations)
+                ):
+                    # A cut sentence opens where sentences open (or where a stitched
+                    # continuation did), not in the middle of one. (Its attempt may
+                    # have dropped a first word or two: "そして、".)
+                    continue
                 if match.relation is Relation.CONTAINS and not self._rest_known(
                     unit.key, match.key
                 ):
