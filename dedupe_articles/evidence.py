@@ -364,13 +364,21 @@ class Evidence(Pieces):
             )
         ):
             return True
-        # One sentence shared with a paragraph far behind, met while the attempt
-        # writes the article's newest text (after a paragraph, not a heading that
-        # may be another of the same name): a sentence the article reuses.
+        # One sentence shared verbatim (or cut) with a paragraph behind the one
+        # just written, met while the attempt writes the article's newest text
+        # (after a paragraph, not a heading that may be another of the same name):
+        # a sentence the article reuses.
+        shared = {u.key for u, s in zip(block.units, assign, strict=True) if s == target}
         return (
             k == 1
             and here == len(self.order) - 1
-            and self.pos[target] < here - ECHO_STEP
+            and self.pos[target] < here - 1
+            and any(
+                u.key.startswith(key)
+                for v in self.slots[target].variants
+                for u in v.units
+                for key in shared
+            )
             and not block.head
             and not opens_mid_sentence(block.text)
             and self._before is not None
