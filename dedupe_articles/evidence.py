@@ -374,7 +374,7 @@ class Evidence(Pieces):
             and here == len(self.order) - 1
             and self.pos[target] < here - 1
             and any(
-                u.key.startswith(key)
+                u.key.startswith(key) or (not u.complete and key.startswith(u.key))
                 for v in self.slots[target].variants
                 for u in v.units
                 for key in shared
@@ -382,7 +382,14 @@ class Evidence(Pieces):
             and not block.head
             and not opens_mid_sentence(block.text)
             and self._before is not None
-            and self._before.kind is not BlockKind.HEADING
+            and not (
+                self._before.kind is BlockKind.HEADING
+                and sum(
+                    self._before.text in (v.text for v in self.slots[s].variants)
+                    for s in self.order
+                )
+                > 1
+            )
             and sum(len(u.key) for u, s in zip(block.units, assign, strict=True) if s != target)
             >= self.config.strong_block_chars
         )
