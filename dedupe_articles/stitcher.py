@@ -164,12 +164,22 @@ class Stitcher(Retries):
         confirmed = cut is not None and any(
             self.index.exact_slots(cut.key + sep + first[0].key) for sep in ("", " ")
         )
+        # (A continuation beginning the cut sentence again, all of it, shows the
+        # cut is this paragraph's, whatever other paragraph has that sentence.)
+        again = (
+            cut is not None
+            and len(variant.units) > 1
+            and len(cut.key) >= self.config.min_partial_chars
+            and self._normalized(body).startswith(cut.key)
+            and not cut.text.rstrip().endswith(("…", "..."))  # (a teaser, not a cut)
+        )
         if (
             cut is not None
             and record is None
             and not confirmed
             and not (opens_mid_sentence(body) and len(cut.key) < 2 * self.config.min_partial_chars)
             and any(group(self.slots[s].kind) is group(variant.kind)
+                    and (s == slot_id or not again)
                     for s in self.index.completing(cut.key))
         ):  # fmt: skip
             # The "cut" sentence is known whole: a truncated copy, not a cut. (A
@@ -203,7 +213,9 @@ class Stitcher(Retries):
                     slot_id, variant, overlap = other_id, other, size
         if overlap >= len(body.rstrip()):
             return False  # nothing beyond the repeated words: a copy, not a continuation
-        if not restarted and self._known_elsewhere(first, slot_id, body, overlap, confirmed):
+        if not restarted and self._known_elsewhere(
+            first, slot_id, body, overlap, confirmed or again
+        ):
             return False
         self._attach(block, slot_id, variant, body, skipped, overlap, spaced)
         return True
