@@ -188,13 +188,17 @@ class Evidence(Pieces):
                 # the marker, a block just behind may be where the article goes on: a
                 # second "### Example".)
                 return True
-            if i == 0 and len(seg_blocks) == 1:
-                keys = [u.key for u in block.units]
-                if self.polluted and any(
-                    [u.key for u in v.units[: len(keys)]] == keys and len(v.units) > len(keys)
-                    for v in self.slots[cand].variants
-                ):
-                    return True  # alone between markers, the opening of a kept paragraph
+            keys = [u.key for u in block.units]
+            if self.polluted and any(
+                [u.key for u in v.units[: len(keys)]] == keys and len(v.units) > len(keys)
+                for v in self.slots[cand].variants
+            ):
+                # The opening of a kept paragraph, alone between markers, or before
+                # a copy of what comes after that paragraph.
+                if i == 0 and len(seg_blocks) == 1:
+                    return True
+                if i + 1 < len(seg_blocks) and any(self.pos[s] > p for s in probe(i + 1)[0]):
+                    return True
             if i == 0 and self.polluted and cand in self.openers:
                 return True  # two attempts opening alike: the same continuation again
             if (
