@@ -16,7 +16,7 @@ from dedupe_articles.index import Match, Relation, one_word_apart, relate
 from dedupe_articles.normalize import opens_mid_sentence
 from dedupe_articles.pieces import Pieces
 from dedupe_articles.slots import PROSE, Variant
-from dedupe_articles.splitter import Block, BlockKind, Unit
+from dedupe_articles.splitter import Block, BlockKind, Unit, heading_level
 
 # An echo runs over consecutive paragraphs (a short heading or two between).
 ECHO_STEP = 3
@@ -178,9 +178,14 @@ class Evidence(Pieces):
                 return True
             if (
                 i == len(seg_blocks) - 1
-                and here - 2 <= p
+                and (here - 2 <= p or self._section_start(cand, here))
                 and (i == 0 or (self.polluted and self._exact_copy(block, cand)))
-                and (p > here or self._next_head is None or any(self._lookup(self._next_head)))
+                and (
+                    p > here
+                    or self._next_head is None
+                    or any(self._lookup(self._next_head))
+                    or _empty_section(block, self._next_head)
+                )
             ):
                 # Cut right after a copy of what the article already has a little back
                 # (a restart) or further on (an attempt that skipped a section): alone
@@ -238,6 +243,23 @@ class Evidence(Pieces):
                 if run >= 2 * self.config.strong_block_chars or self.polluted:
                     return True
         return False
+
+    def _section_start(self, heading: int, here: int) -> bool:
+        """Whether slot ``heading`` is the heading of the section the article is
+        in at position ``here`` (an attempt restarting the section begins there)."""
+        slot = self.slots[heading]
+        level = heading_level(slot.variants[0].text)
+        p = self.pos[heading]
+        return (
+            slot.kind is BlockKind.HEADING
+            and level > 0
+            and p <= here
+            and not any(
+                self.slots[s].kind is BlockKind.HEADING
+                and 0 < heading_level(self.slots[s].variants[0].text) <= level
+                for s in self.order[p + 1 : here + 1]
+            )
+        )
 
     def _echo(self, block: Block) -> bool:
         """Whether a block that added nothing holds known text of several slots."""
@@ -454,3 +476,10 @@ def _cut_before(blocks: Sequence[Block], i: int) -> bool:
         and bool(prev.units)
         and not prev.units[-1].complete
     )
+
+
+def _empty_section(heading: Block, after: Block) -> bool:
+    """Whether ``after`` opens a section at ``heading``'s level or above: a heading
+    cut off before any text of its own."""
+    level = heading_level(heading.text) if heading.kind is BlockKind.HEADING else 0
+    return after.kind is BlockKind.HEADING and 0 < heading_level(after.text) <= level
