@@ -207,6 +207,10 @@ def _drop_leading_ellipsis(block: Block) -> None:
     if body and body != block.text:
         block.start += len(block.text) - len(body)
         block.text = body
+        if "\n" not in body and (
+            _HEADING.match(body) or _BOLD_LINE.match(body) or _BOLD_LINE_CUT.match(body)
+        ):
+            block.kind = BlockKind.HEADING  # ("...**Heading**")
         block.units = split_units(body, block.kind)
 
 
