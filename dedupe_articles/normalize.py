@@ -9,9 +9,11 @@ import itertools
 import math
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import regex
+
+from dedupe_articles.lexicon import frequencies, guess_language, split_odds
 
 # Scripts written without spaces between words; Hangul is spaced, so it is not here.
 # (The prolonged sound mark "ー" is in neither kana script by Unicode's account.)
@@ -198,6 +200,8 @@ class JoinModel:
         self.pair_across: Counter[str] = Counter()
         self._grams: Counter[str] = Counter()  # 1-, 2- and 3-grams of "^^word$"
         self._heads: Counter[str] = Counter()  # their first 0-2 characters (contexts)
+        self._table: Mapping[str, float] | None = None  # the language's word frequencies
+        self._language_known = False
 
     def learn(self) -> None:
         """Count the article's words (deferred: most articles never need it)."""
@@ -239,6 +243,15 @@ class JoinModel:
             total += math.log(p)
         return total
 
+    def _language(self) -> Mapping[str, float] | None:
+        """The word frequencies of the article's language, if it is one of
+        :data:`~dedupe_articles.lexicon.LANGUAGES`."""
+        if not self._language_known:
+            self._language_known = True
+            language = guess_language(self.vocab)
+            self._table = frequencies(language) if language else None
+        return self._table
+
     def needs_space(self, left: str, right: str) -> bool:
         """Whether ``left`` (end of the cut text) and ``right`` (start of its
         continuation) are two words rather than halves of one.
@@ -254,6 +267,12 @@ class JoinModel:
         left_known, right_known = self.vocab[left] > 0, self.vocab[right] > 0
         if self.vocab[joined] > 0 and not (left_known and right_known):
             return False
+        # The language's word frequencies know "statement" better than one
+        # article does ("state|ment"); the article's own statistics decide the rest.
+        table = self._language()
+        odds = split_odds(left, right, table) if table is not None else None
+        if odds is not None:
+            return odds >= 0
         if left_known or right_known:
             return True  # a whole word on one side: "whole|algorithm"
         two_words = self._log_p(left) + self._log_p(right) + _LOG_SPLIT_ODDS
