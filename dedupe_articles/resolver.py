@@ -100,6 +100,7 @@ class Resolver(Evidence):
                 # leaves the opening to the block after it: it may continue the last cut.
                 opening = i == echoes
                 self._segment_end = i == len(blocks) - 1
+                self._segment = blocks, i
                 if block.head and i > 0:
                     own = self._cut_at_end(blocks[i - 1])
                     cuts = [own] if own is not None else []

@@ -269,6 +269,27 @@ class Stitcher(Retries):
         """Whether the continuation's first sentences are text the article has
         elsewhere: an ordinary copy, not the rest of the cut paragraph."""
         new = False
+        # A few words ending another paragraph's sentence ("てくるでしょう。") right
+        # after the cut the marker made are that cut's rest, unless the attempt goes
+        # on with what follows that other paragraph, or with anything written before
+        # the cut (then the words restart the article there).
+        blocks, i = self._segment
+        after: set[int] | None = None
+        if (
+            i + 1 < len(blocks)
+            and len(blocks[i + 1].key) >= self.config.strong_block_chars
+            and any(
+                v.blocks
+                and v.blocks[-1] is self._before
+                and len(v.units[-1].key) >= self.config.min_partial_chars
+                for v in self.slots[slot_id].variants
+            )
+        ):
+            after = {
+                self.pos[m.slot]
+                for u in blocks[i + 1].units
+                for m in self.index.lookup(u.text, u.key, cut=not u.complete)
+            }
         for j, unit in enumerate(first[:2]):
             if j == 0 and confirmed:
                 continue
@@ -279,8 +300,12 @@ class Stitcher(Retries):
                     unit.text, unit.key, cut=not unit.complete, head=j == 0
                 )
                 # A sentence naming a section ("los problemas") is no copy of it.
-                if m.relation is not Relation.CONTAINS
-                or self.slots[m.slot].kind is not BlockKind.HEADING
+                if (m.relation is not Relation.CONTAINS
+                    or self.slots[m.slot].kind is not BlockKind.HEADING)
+                and not (j == 0 and m.relation is Relation.INSIDE and m.slot != slot_id
+                         and len(unit.key) < self.config.strong_block_chars
+                         and after is not None and self.pos[m.slot] + 1 not in after
+                         and all(p > self.pos[slot_id] for p in after))
             ]  # fmt: skip
             if new and all(
                 m.slot != slot_id and self._closes(m.slot, unit.key, first[0].key) for m in found
