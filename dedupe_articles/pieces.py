@@ -121,6 +121,11 @@ class Pieces(Stitcher):
             found = self._reworded_cut_of(block)
         return found.slot if found is not None else None
 
+    def _punctuation_only(self, block: Block) -> bool:
+        """Whether a paragraph is only a full stop or dots, in a polluted article:
+        what a cut left between markers, no content."""
+        return self.polluted and block.kind is BlockKind.PARAGRAPH and not block.key.strip("….。 ")
+
     def _scrap(self, block: Block) -> bool:
         """Whether ``block`` is only a few characters of a cut attempt."""
         return (

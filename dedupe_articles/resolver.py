@@ -166,6 +166,9 @@ class Resolver(Evidence):
         self.attempt_size[self.attempt] += len(block.key)
         if not block.units:
             return
+        if len(seg_blocks) == 1 and self._punctuation_only(block):
+            self._event(ActionKind.TRUNCATED, block, 0, len(block.text), None, "punctuation only")
+            return
         self.finished[self.attempt] = block.units[-1].complete
         seen = self._seen_text.get(block.text)
         if (
