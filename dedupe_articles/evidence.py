@@ -408,16 +408,16 @@ class Evidence(Pieces):
             and not block.head
             and not opens_mid_sentence(block.text)
             and self._before is not None
-            and not (
-                self._before.kind is BlockKind.HEADING
-                and sum(
-                    self._before.text in (v.text for v in self.slots[s].variants)
-                    for s in self.order
-                )
-                > 1
-            )
+            and not self._heading_of_several(self._before)
             and sum(len(u.key) for u, s in zip(block.units, assign, strict=True) if s != target)
             >= self.config.strong_block_chars
+        )
+
+    def _heading_of_several(self, block: Block) -> bool:
+        """Whether ``block`` is a heading that several slots hold ("### Example")."""
+        return (
+            block.kind is BlockKind.HEADING
+            and sum(block.text in (v.text for v in self.slots[s].variants) for s in self.order) > 1
         )
 
     def _moved(

@@ -139,7 +139,6 @@ class Resolver(Evidence):
                     self._before = block
                     continue
                 self._at_head = i == 0
-                self._segment = blocks, i
                 arrivals = self._arrivals
                 self._place(block, blocks, i)
                 self._at_head = False

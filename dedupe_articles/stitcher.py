@@ -273,23 +273,8 @@ class Stitcher(Retries):
         # after the cut the marker made are that cut's rest, unless the attempt goes
         # on with what follows that other paragraph, or with anything written before
         # the cut (then the words restart the article there).
-        blocks, i = self._segment
-        after: set[int] | None = None
-        if (
-            i + 1 < len(blocks)
-            and len(blocks[i + 1].key) >= self.config.strong_block_chars
-            and any(
-                v.blocks
-                and v.blocks[-1] is self._before
-                and len(v.units[-1].key) >= self.config.min_partial_chars
-                for v in self.slots[slot_id].variants
-            )
-        ):
-            after = {
-                self.pos[m.slot]
-                for u in blocks[i + 1].units
-                for m in self.index.lookup(u.text, u.key, cut=not u.complete)
-            }
+        short = len(first[0].key) < self.config.strong_block_chars
+        after = self._next_block_slots(slot_id) if short else None
         for j, unit in enumerate(first[:2]):
             if j == 0 and confirmed:
                 continue
@@ -303,7 +288,6 @@ class Stitcher(Retries):
                 if (m.relation is not Relation.CONTAINS
                     or self.slots[m.slot].kind is not BlockKind.HEADING)
                 and not (j == 0 and m.relation is Relation.INSIDE and m.slot != slot_id
-                         and len(unit.key) < self.config.strong_block_chars
                          and after is not None and self.pos[m.slot] + 1 not in after
                          and all(p > self.pos[slot_id] for p in after))
             ]  # fmt: skip
@@ -326,6 +310,26 @@ class Stitcher(Retries):
                 )
             )
         return False
+
+    def _next_block_slots(self, slot_id: int) -> set[int] | None:
+        """Where the block after the one at hand goes in the article (the positions
+        of the slots it copies; empty for new text), when the one at hand follows
+        the cut of ``slot_id`` the marker just made; else None."""
+        blocks, i = self._segment
+        if i + 1 >= len(blocks) or len(blocks[i + 1].key) < self.config.strong_block_chars:
+            return None
+        if not any(
+            v.blocks
+            and v.blocks[-1] is self._before
+            and len(v.units[-1].key) >= self.config.min_partial_chars
+            for v in self.slots[slot_id].variants
+        ):
+            return None
+        return {
+            self.pos[m.slot]
+            for u in blocks[i + 1].units
+            for m in self.index.lookup(u.text, u.key, cut=not u.complete)
+        }
 
     def _attach(
         self,
