@@ -9,11 +9,11 @@ happen to spell it.
 
 The frequencies are wordfreq's (``wordfreq`` package, its "small" lists of the
 30,000-odd commonest words per language), for the languages written with spaces
-in Latin script it covers well. The lists are read-only data shipped with that
-package and read once per process, like an import: the cleaner's output never
-depends on what it cleaned before. Korean, whose lists hold morphemes rather than
-written words, and unspaced scripts keep the article's own statistics
-(:class:`~dedupe_articles.normalize.JoinModel`).
+in Latin script it covers well, and Korean. The lists are read-only data shipped
+with that package and read once per process, like an import: the cleaner's output
+never depends on what it cleaned before. Korean lists hold morphemes rather than
+written words, so they only say when a cut fell inside one (:func:`runs_on`); the
+article's own statistics decide the rest (:class:`~dedupe_articles.normalize.JoinModel`).
 """
 
 from __future__ import annotations
@@ -80,6 +80,20 @@ def split_odds(left: str, right: str, table: Mapping[str, float]) -> float | Non
     if not joined and not (first and second):
         return None
     return _log(first) + _log(second) + LEX_SPLIT_ODDS - _log(joined)
+
+
+def runs_on(left: str, right: str, table: Mapping[str, float]) -> bool:
+    """Whether a word of ``table`` longer than ``left`` begins with it and runs on
+    into ``right``: the cut fell inside that word. For Korean, whose lists hold
+    morphemes (a noun and its particle are two): "결|국" is "결국", while "사람|이"
+    ("사람이", a noun and a particle) stays for the article's statistics.
+
+    >>> ko = frequencies("ko")
+    >>> runs_on("결", "국", ko), runs_on("사람", "이", ko)
+    (True, False)
+    """
+    joined = left + right
+    return any(joined[:k] in table for k in range(len(left) + 1, len(joined) + 1))
 
 
 def _log(p: float) -> float:

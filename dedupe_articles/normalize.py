@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 import regex
 
-from dedupe_articles.lexicon import frequencies, guess_language, split_odds
+from dedupe_articles.lexicon import frequencies, guess_language, runs_on, split_odds
 
 # Scripts written without spaces between words; Hangul is spaced, so it is not here.
 # (The prolonged sound mark "ー" is in neither kana script by Unicode's account.)
@@ -344,6 +344,8 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
             return " "
         if known[joined] and not known[lw[-1]]:
             return ""
+        if not rw[0].startswith(lw[-1]) and runs_on(lw[-1], rw[0], frequencies("ko")):
+            return ""  # a word of the language runs on across the cut: "결|국"
         # The two syllables at the cut seen together, in a word or across a space,
         # say the most: a particle glues to its noun ("경비|를") however well
         # known the noun is.

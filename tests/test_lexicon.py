@@ -94,3 +94,18 @@ def test_a_stitched_article_gets_the_word_whole() -> None:
     out = clean_text(article)
     assert "not a decoration or a statement of taste." in out
     assert words(out).count("statement") == 1
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "joiner"),
+    [
+        ("여행을 미룰지 고민했지만, 결", "국 예정대로 떠나기로 했다.", ""),  # 결국
+        ("커피는 평소보다 훨씬 맛", "있게 느껴졌다.", ""),  # 맛있게
+        ("일을 잠시", "쉬게 될 때, 비상금이 없으면 빚을 지게 되기 쉽다.", " "),
+        ("퇴근 후", "후 하루 한두 시간으로는", " "),  # the cut word repeated: no word runs on
+    ],
+)
+def test_korean_cut_inside_a_word_of_the_language(left: str, right: str, joiner: str) -> None:
+    article = "이번 여행은 비가 많이 왔다. 그래도 바다는 아름다웠고 음식도 좋았다."
+    model = JoinModel([article, left, right])
+    assert boundary_joiner(left, right, model) == joiner
