@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Sequence
 
 from dedupe_articles.index import Match, Relation, one_word_apart, relate
-from dedupe_articles.normalize import opens_mid_sentence
+from dedupe_articles.normalize import has_continuation_tag, opens_mid_sentence
 from dedupe_articles.pieces import Pieces
 from dedupe_articles.slots import PROSE, Variant
 from dedupe_articles.splitter import Block, BlockKind, Unit, heading_level
@@ -105,11 +105,14 @@ class Evidence(Pieces):
             # Generic headings ("Example") repeat on purpose; long specific ones do not,
             # nor, in a polluted article, one written in another form ("**H**" for
             # "## H"): headings repeated on purpose repeat verbatim.
+            # (A kept "### Example (continued)" is no other form of a "### Example":
+            # the tag only said the section went on; a second example is legitimate.)
             return len(block.key) >= self.config.strong_block_chars or (
                 self.polluted
                 and block.text not in self._seen_text
                 and any(
                     self.slots[s].kind is BlockKind.HEADING
+                    and not all(has_continuation_tag(v.text) for v in self.slots[s].variants)
                     for s in self.index.exact_slots(block.key)
                 )
             )
