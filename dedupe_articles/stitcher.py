@@ -462,13 +462,21 @@ class Stitcher(Retries):
             shortest = min(shortest, 3)
         if 0 < len(left) < shortest:
             shortest = len(left)  # a scrap of a paragraph the continuation restarts
+        # A Latin name in Chinese or Japanese text ("goroutin| outine") may be
+        # repeated from inside: the attempt counted characters, not words.
+        unspaced = any(is_unspaced(c) for c in left[-40:])
         for size in range(limit, shortest - 1, -1):
             piece = right[:size]
             if not left.endswith(piece):
                 continue
             before = left[-size - 1] if size < len(left) else " "
             # In spaced scripts the repeated words must start at a word boundary.
-            if piece[0].isalnum() and before.isalnum() and not is_unspaced(piece[0]):
+            if (
+                piece[0].isalnum()
+                and before.isalnum()
+                and not is_unspaced(piece[0])
+                and not (unspaced and size >= _LATIN_IN_CJK_OVERLAP)
+            ):
                 continue
             after = right[size] if size < len(right) else " "
             if whole_words and after.isalnum() and not is_unspaced(piece[-1]):
@@ -491,3 +499,8 @@ def _heading_rest(block: Block) -> bool:
     if is_unspaced(first):
         return len(block.text) <= _MAX_HEADING_REST // 4
     return len(block.text) <= _MAX_HEADING_REST and not first.isupper()
+
+
+# A repeat from inside a Latin word in CJK text needs this many characters (fewer
+# may match by chance: "in", "ion").
+_LATIN_IN_CJK_OVERLAP = 4
