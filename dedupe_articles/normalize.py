@@ -363,3 +363,53 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
     if not lw or not rw:
         return " "
     return " " if model.needs_space(lw[-1], rw[0]) else ""
+
+
+def repeated_at_cut(left: str, right: str, shortest: int, whole_words: bool = False) -> int:
+    """Length of the longest start of ``right`` that ``left`` already ends with: the
+    words a continuation repeats from before the cut (at least ``shortest``
+    characters; three do in unspaced scripts, where one character is a word).
+
+    ``whole_words``: a space stood at the cut, so ``left`` ends with a whole word
+    and the repeated words end at a word boundary too ("vellu| vellun" repeats
+    nothing).
+
+    >>> repeated_at_cut("we saw the stone", "the stone wall", 4)
+    9
+    >>> repeated_at_cut("the stone", "stonework", 4, whole_words=True)
+    0
+    >>> repeated_at_cut("通知goroutin", "outine结束。", 4)  # counted in characters
+    5
+    """
+    left = left.rstrip()
+    limit = min(len(left), len(right), 600)
+    if is_unspaced(right[:1]):
+        shortest = min(shortest, 3)
+    if 0 < len(left) < shortest:
+        shortest = len(left)  # a scrap of a paragraph the continuation restarts
+    # A Latin name in Chinese or Japanese text ("goroutin| outine") may be
+    # repeated from inside: the attempt counted characters, not words.
+    unspaced = any(is_unspaced(c) for c in left[-40:])
+    for size in range(limit, shortest - 1, -1):
+        piece = right[:size]
+        if not left.endswith(piece):
+            continue
+        before = left[-size - 1] if size < len(left) else " "
+        # In spaced scripts the repeated words must start at a word boundary.
+        if (
+            piece[0].isalnum()
+            and before.isalnum()
+            and not is_unspaced(piece[0])
+            and not (unspaced and size >= _LATIN_IN_CJK_OVERLAP)
+        ):
+            continue
+        after = right[size] if size < len(right) else " "
+        if whole_words and after.isalnum() and not is_unspaced(piece[-1]):
+            continue
+        return size
+    return 0
+
+
+# A repeat from inside a Latin word in CJK text needs this many characters (fewer
+# may match by chance: "in", "ion").
+_LATIN_IN_CJK_OVERLAP = 4

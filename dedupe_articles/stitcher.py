@@ -19,6 +19,7 @@ from dedupe_articles.normalize import (
     is_unspaced,
     normalize,
     opens_mid_sentence,
+    repeated_at_cut,
     strip_leading_ellipsis,
 )
 from dedupe_articles.result import ActionKind
@@ -203,12 +204,15 @@ class Stitcher(Retries):
             self.events.append(Event(ActionKind.TRUNCATED, old.start, old.end, slot_id, 100.0,
                                      "shorter attempt of a stitched continuation"))  # fmt: skip
         spaced = self._spaced_cut(variant, block)
-        overlap = self._overlap(variant.text, body, whole_words=spaced)
+        overlap = repeated_at_cut(variant.text, body, self.config.min_overlap_chars, spaced)
         if overlap == 0 and not restarted:
             # The continuation may repeat the end of another cut paragraph (the
             # marker's own predecessor can be a stray copy): that one wins.
             for other_id, other in self._cut_variants():
-                size = self._overlap(other.text, body, whole_words=self._spaced_cut(other, block))
+                spaced_other = self._spaced_cut(other, block)
+                size = repeated_at_cut(
+                    other.text, body, self.config.min_overlap_chars, spaced_other
+                )
                 if size > overlap:
                     slot_id, variant, overlap = other_id, other, size
         if overlap >= len(body.rstrip()):
@@ -446,44 +450,6 @@ class Stitcher(Retries):
         # A space that only separates the text from an inline marker is no evidence.
         return (lead != "" and lead.strip() == "") or (trail != "" and trail.strip() == "")
 
-    def _overlap(self, left: str, right: str, *, whole_words: bool = False) -> int:
-        """Length of the longest start of ``right`` that ``left`` already ends with.
-
-        ``whole_words``: a space stood at the cut, so ``left`` ends with a whole word
-        and the repeated words end at a word boundary too ("vellu| vellun" repeats
-        nothing).
-        """
-        left = left.rstrip()
-        limit = min(len(left), len(right), 600)
-        # In unspaced scripts a few characters repeated exactly at the cut are
-        # already telling: one character is a word there, not a letter.
-        shortest = self.config.min_overlap_chars
-        if is_unspaced(right[:1]):
-            shortest = min(shortest, 3)
-        if 0 < len(left) < shortest:
-            shortest = len(left)  # a scrap of a paragraph the continuation restarts
-        # A Latin name in Chinese or Japanese text ("goroutin| outine") may be
-        # repeated from inside: the attempt counted characters, not words.
-        unspaced = any(is_unspaced(c) for c in left[-40:])
-        for size in range(limit, shortest - 1, -1):
-            piece = right[:size]
-            if not left.endswith(piece):
-                continue
-            before = left[-size - 1] if size < len(left) else " "
-            # In spaced scripts the repeated words must start at a word boundary.
-            if (
-                piece[0].isalnum()
-                and before.isalnum()
-                and not is_unspaced(piece[0])
-                and not (unspaced and size >= _LATIN_IN_CJK_OVERLAP)
-            ):
-                continue
-            after = right[size] if size < len(right) else " "
-            if whole_words and after.isalnum() and not is_unspaced(piece[-1]):
-                continue
-            return size
-        return 0
-
 
 def _open_emphasis(text: str) -> bool:
     """Whether ``text`` leaves a ``**`` emphasis open: it was cut inside it."""
@@ -499,8 +465,3 @@ def _heading_rest(block: Block) -> bool:
     if is_unspaced(first):
         return len(block.text) <= _MAX_HEADING_REST // 4
     return len(block.text) <= _MAX_HEADING_REST and not first.isupper()
-
-
-# A repeat from inside a Latin word in CJK text needs this many characters (fewer
-# may match by chance: "in", "ion").
-_LATIN_IN_CJK_OVERLAP = 4
