@@ -5,6 +5,7 @@ Normalisation is for matching only; the output always uses the original text.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import unicodedata
@@ -200,8 +201,6 @@ class JoinModel:
         self.pair_across: Counter[str] = Counter()
         self._grams: Counter[str] = Counter()  # 1-, 2- and 3-grams of "^^word$"
         self._heads: Counter[str] = Counter()  # their first 0-2 characters (contexts)
-        self._table: Mapping[str, float] | None = None  # the language's word frequencies
-        self._language_known = False
 
     def learn(self) -> None:
         """Count the article's words (deferred: most articles never need it)."""
@@ -243,14 +242,12 @@ class JoinModel:
             total += math.log(p)
         return total
 
+    @functools.cached_property
     def _language(self) -> Mapping[str, float] | None:
         """The word frequencies of the article's language, if it is one of
-        :data:`~dedupe_articles.lexicon.LANGUAGES`."""
-        if not self._language_known:
-            self._language_known = True
-            language = guess_language(self.vocab)
-            self._table = frequencies(language) if language else None
-        return self._table
+        :data:`~dedupe_articles.lexicon.LANGUAGES` (asked after :meth:`learn`)."""
+        language = guess_language(self.vocab)
+        return frequencies(language) if language else None
 
     def needs_space(self, left: str, right: str) -> bool:
         """Whether ``left`` (end of the cut text) and ``right`` (start of its
@@ -269,7 +266,7 @@ class JoinModel:
             return False
         # The language's word frequencies know "statement" better than one
         # article does ("state|ment"); the article's own statistics decide the rest.
-        table = self._language()
+        table = self._language
         odds = split_odds(left, right, table) if table is not None else None
         if odds is not None:
             return odds >= 0
