@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -52,11 +53,13 @@ def choose(
     segments: Sequence[str] = (),
     raw: str = "",
     finished: dict[int, bool] | None = None,
+    clusters: list[list[_Member]] | None = None,
+    outvoted: Counter[int] | None = None,
 ) -> _Choice:
     """The slot's output text: the best variant, completed from the others."""
     variants = slot.variants
     finished = finished or {}
-    clusters = cluster(slot, config)
+    clusters = cluster(slot, config) if clusters is None else clusters
     coverage = [0.0] * len(variants)
     for members in clusters:
         for member in members:
@@ -110,7 +113,7 @@ def choose(
             pick = max(longer, key=lambda m: (len(variants[m[0]].units[m[1]].key), ranks[m[0]]))
         elif not own:
             pick = max(members, key=lambda m: (variants[m[0]].units[m[1]].complete, ranks[m[0]]))
-        picks.append(_majority(pick, members, variants, segments))
+        picks.append(_majority(pick, members, variants, segments, outvoted or Counter()))
     used: dict[int, set[int]] = {}
     for vi, ui in picks:
         used.setdefault(vi, set()).add(ui)
@@ -124,12 +127,14 @@ def _majority(
     members: list[_Member],
     variants: Sequence[Variant],
     segments: Sequence[str],
+    outvoted: Counter[int],
 ) -> _Member:
     """The wording of a sentence most attempts agree on (a cut copy agrees with the
     wordings it begins); ``pick`` unless another wording has strictly more votes.
     Ties go to the wording more segments of the input hold (echoes and stray
-    copies repeat the original wording too), then to the one the others differ
-    from least; still tied, ``pick``: the wording of the paragraph's most complete
+    copies repeat the original wording too), then to the attempt outvoted less
+    often elsewhere (``outvoted``), then to the one the others differ from
+    least; still tied, ``pick``: the wording of the paragraph's most complete
     variant (measured better than the attempt's size or its finish).
 
     Rewording is noise an attempt adds on its own; the original wording is the
@@ -166,6 +171,9 @@ def _majority(
         # differ from least: every attempt changed it in a different place.
         return round(sum(fuzz.ratio(wording, k) for k in distinct), 6)
 
+    def attempt(member: _Member) -> int:
+        return variants[member[0]].attempt_at(variants[member[0]].units[member[1]].start)
+
     pick_key = variants[pick[0]].units[pick[1]].key
     best, best_votes = pick, votes(pick_key)
     for member, key in complete:
@@ -182,10 +190,38 @@ def _majority(
         elif mine == best_votes and _letter_dropped(best_key, key):
             best, best_votes = member, mine  # the other wording lost a letter: a typo
         elif mine == best_votes and segments and not _letter_dropped(key, best_key):
-            here, there = (found(key), centre(key)), (found(best_key), centre(best_key))
+            here = (found(key), -outvoted[attempt(member)], centre(key))
+            there = (found(best_key), -outvoted[attempt(best)], centre(best_key))
             if here > there:
                 best, best_votes = member, mine
     return best
+
+
+def _outvoted(res: Resolution, clustered: dict[int, list[list[_Member]]]) -> Counter[int]:
+    """Per attempt, how many sentences it worded otherwise than a strict majority of
+    the attempts holding them: an attempt that reworded sentences where others
+    outvote it is the less likely holder of the original wording where nobody
+    does (two attempts, two wordings)."""
+    outvoted: Counter[int] = Counter()
+    for slot_id, clusters in clustered.items():
+        variants = res.slots[slot_id].variants
+        for members in clusters:
+            held: dict[str, set[int]] = {}
+            for vi, ui in members:
+                unit = variants[vi].units[ui]
+                if unit.complete:
+                    held.setdefault(unit.key, set()).add(variants[vi].attempt_at(unit.start))
+            if len(held) < 2:
+                continue
+            ranked = sorted(held.items(), key=lambda kv: -len(kv[1]))
+            (top, voters), (_, second) = ranked[0], ranked[1]
+            if len(voters) <= len(second):
+                continue
+            for key, attempts in ranked[1:]:
+                if key in top or top in key or len(key) < len(top) * 0.6:
+                    continue  # a piece or an extension is not another wording
+                outvoted.update(attempts - voters)
+    return outvoted
 
 
 def _tail_of_another(key: str, keys: set[str], config: Config) -> bool:
@@ -278,9 +314,18 @@ def assemble(
     segments = tuple(
         normalize(doc.text[a:b]) for a, b in zip(bounds[::2], bounds[1::2], strict=True)
     )
+    clustered = {slot_id: cluster(res.slots[slot_id], config) for slot_id in res.order}
+    outvoted = _outvoted(res, clustered)
     choices = {
         slot_id: choose(
-            res.slots[slot_id], res.attempt_size, config, segments, doc.text, res.finished
+            res.slots[slot_id],
+            res.attempt_size,
+            config,
+            segments,
+            doc.text,
+            res.finished,
+            clustered[slot_id],
+            outvoted,
         )
         for slot_id in res.order
     }

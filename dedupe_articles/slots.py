@@ -34,6 +34,19 @@ class Variant:
     # is a vote for the wording of the sentences it held whole (a stitch may since
     # have completed the last one in words the copy never had).
     copies: dict[int, int] = field(default_factory=dict)
+    # Where a stitched continuation begins in ``text``, and the attempt that wrote
+    # it: the text from there on is that attempt's words, not ``attempt``'s.
+    stitches: list[tuple[int, int]] = field(default_factory=list)
+
+    def attempt_at(self, offset: int) -> int:
+        """The attempt that wrote the text at ``offset``.
+
+        >>> v = Variant("cut here and", BlockKind.PARAGRAPH, [], 2, 0, [])
+        >>> v.stitches.append((8, 5))
+        >>> v.attempt_at(0), v.attempt_at(9)
+        (2, 5)
+        """
+        return next((a for at, a in reversed(self.stitches) if at <= offset), self.attempt)
 
 
 @dataclass

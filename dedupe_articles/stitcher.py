@@ -372,6 +372,9 @@ class Stitcher(Retries):
         for other in self.slots[slot_id].variants:
             if other is variant or normalize(other.text) == base:
                 self.finished[other.attempt] = True
+        cut = len(variant.text.rstrip())
+        variant.stitches = [s for s in variant.stitches if s[0] < cut]
+        variant.stitches.append((cut, self.attempt))
         variant.text = joined
         fresh = resplit_tail(variant)
         variant.blocks.append(block)
