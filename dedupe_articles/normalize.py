@@ -39,6 +39,7 @@ _SPACE_NEAR_UNSPACED = regex.compile(
 )
 _TRAILING_ELLIPSIS = regex.compile(r"(?:…|\.{3,}|・{3,})+$")
 _LEADING_ELLIPSIS = regex.compile(r"^\s*(?:…|\.{3,})+\s*")
+_LINK_LINE = regex.compile(r"^\[[^\]\n]+\]\([^)\s]+\)\s*$")
 _HEADING_PREFIX = regex.compile(r"^\s{0,3}#{1,6}\s*")
 # Tags an LLM adds to a heading when it is asked to go on; compared after NFKC and casefold.
 _CONTINUATION_TAG = regex.compile(
@@ -121,6 +122,16 @@ def opens_mid_sentence(text: str) -> bool:
 
 # Hiragana that end a word and never start a sentence: particles and small kana.
 _NEVER_FIRST = frozenset("のをがんっゃゅょぁぃぅぇぉーゝ、。，．")
+
+
+def is_link_line(text: str) -> bool:
+    """Whether ``text`` is one Markdown link and nothing else: a line that opens a
+    paragraph of its own ("[Amazonで見る →](…)"), never the rest of a cut one.
+
+    >>> is_link_line("[Amazonで見る →](https://example.com/x)"), is_link_line("see [x](y) here")
+    (True, False)
+    """
+    return _LINK_LINE.match(text) is not None
 
 
 def strip_leading_ellipsis(text: str) -> str:

@@ -131,6 +131,9 @@ class Resolver(Evidence):
                         # Text that cannot open a paragraph goes on from some cut,
                         # however many attempts of others came between.
                         cuts = cuts + [c for c in self._cut_variants() if c not in cuts]
+                    if self._restart_of_cut(block, cuts):
+                        self._before = block
+                        continue
                     if any(self._stitch(block, *cut) for cut in cuts):
                         pending = [] if opening else pending
                         self._before = block

@@ -4,7 +4,9 @@ A mixin of the :class:`~dedupe_articles.resolver.Resolver`, under the
 :class:`~dedupe_articles.stitcher.Stitcher`: a later attempt of the same
 continuation may be longer (it replaces the stitched text), cut shorter, or
 worded a little differently (it becomes a whole variant of the paragraph, so the
-reassembler can vote on the wording).
+reassembler can vote on the wording). Likewise a block that begins a cut
+paragraph again in other words is another attempt of that paragraph, not its
+continuation (the cut still waits for one).
 """
 
 from __future__ import annotations
@@ -12,8 +14,14 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from dedupe_articles.index import prefix_ratio
-from dedupe_articles.normalize import is_unspaced
-from dedupe_articles.slots import PROSE, Continuation
+from dedupe_articles.normalize import (
+    is_link_line,
+    is_unspaced,
+    normalize,
+    repeated_at_cut,
+    strip_leading_ellipsis,
+)
+from dedupe_articles.slots import PROSE, Continuation, Variant
 from dedupe_articles.splitter import Block, split_units
 from dedupe_articles.store import RECENT_SLOTS, Store, key_of
 
@@ -104,6 +112,57 @@ class Retries(Store):
         self._variant_or_copy(slot, text, kind, split_units(text, kind), block)
         self.last, self.in_run, self._prev = record.slot, True, None
         return True
+
+    def _restart_of_cut(self, block: Block, cuts: list[tuple[int, Variant]]) -> bool:
+        """Add ``block`` as another attempt of a cut paragraph it begins again in
+        slightly other words (a word or character added, dropped or swapped), if
+        it does: no continuation, so the cut still waits for one."""
+        if block.kind not in PROSE or not block.units or is_link_line(block.text):
+            return False
+        body = strip_leading_ellipsis(block.text)
+        for slot_id, variant in cuts:
+            if (
+                variant.kind in PROSE
+                and self._restarted_in_other_words(variant, body)
+                and not repeated_at_cut(
+                    variant.text, body, self.config.min_overlap_chars,
+                    self._spaced_cut(variant, block),
+                )
+            ):  # fmt: skip
+                units = split_units(body, block.kind)
+                self._variant_or_copy(self.slots[slot_id], body, block.kind, units, block)
+                self.attempt_size[self.attempt] += len(block.key)
+                self.last, self.in_run = slot_id, True
+                return True
+        return False
+
+    def _restarted_in_other_words(self, variant: Variant, body: str) -> bool:
+        cut, head = normalize(variant.text), normalize(body)
+        size = len(cut)
+        if size < self.config.min_partial_chars or head.startswith(cut):
+            return False
+        # The same first word (two characters of unspaced text): a continuation
+        # overlapping the cut begins inside it.
+        start = 2 if is_unspaced(cut[:1]) else cut.find(" ") + 1 or size
+        if head[:start] != cut[:start]:
+            return False
+        slack = max(4, size // 6)  # a word added or dropped
+        return any(
+            fuzz.ratio(cut, head[:k], score_cutoff=self.config.variant_cutoff)
+            for k in range(size - slack, min(len(head), size + slack) + 1)
+        )
+
+    def _spaced_cut(self, variant: Variant, block: Block) -> bool:
+        """Whether whitespace stood at the cut: after the cut text or before its
+        continuation, on the same line as the marker."""
+        text = self.doc.text
+        line_start = text.rfind("\n", 0, block.start) + 1
+        lead = text[line_start : block.start]
+        end = variant.blocks[-1].end
+        line_end = text.find("\n", end)
+        trail = text[end : line_end if line_end != -1 else len(text)]
+        # A space that only separates the text from an inline marker is no evidence.
+        return (lead != "" and lead.strip() == "") or (trail != "" and trail.strip() == "")
 
 
 def _word_edge(text: str, at: int) -> bool:

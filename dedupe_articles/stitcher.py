@@ -16,6 +16,7 @@ import regex
 from dedupe_articles.index import Relation
 from dedupe_articles.normalize import (
     boundary_joiner,
+    is_link_line,
     is_unspaced,
     normalize,
     opens_mid_sentence,
@@ -30,7 +31,6 @@ from dedupe_articles.store import RECENT_SLOTS, key_of, resplit_tail, scrap
 
 _STITCHABLE = (*PROSE, BlockKind.HEADING)
 _MAX_HEADING_REST = 80
-_LINK_LINE = regex.compile(r"^\[[^\]\n]+\]\([^)\s]+\)\s*$")
 _LIST_ITEM_END = regex.compile(r"[.!?。！？…:;：；)）」』\]]\W*$")
 
 
@@ -135,7 +135,7 @@ class Stitcher(Retries):
             return False  # a list item goes on only with text that cannot open a paragraph
         if variant.kind is BlockKind.HEADING and not _heading_rest(block):
             return False  # only the short unfinished rest of a heading line continues it
-        if _LINK_LINE.match(block.text):
+        if is_link_line(block.text):
             return False  # a line that is only a link ("[Amazonで見る →](…)") opens a paragraph
         body = strip_leading_ellipsis(block.text)
         skipped = len(block.text) - len(body)
@@ -440,18 +440,6 @@ class Stitcher(Retries):
             if longest is not None:
                 out.append((slot_id, longest))
         return out
-
-    def _spaced_cut(self, variant: Variant, block: Block) -> bool:
-        """Whether whitespace stood at the cut: after the cut text or before its
-        continuation, on the same line as the marker."""
-        text = self.doc.text
-        line_start = text.rfind("\n", 0, block.start) + 1
-        lead = text[line_start : block.start]
-        end = variant.blocks[-1].end
-        line_end = text.find("\n", end)
-        trail = text[end : line_end if line_end != -1 else len(text)]
-        # A space that only separates the text from an inline marker is no evidence.
-        return (lead != "" and lead.strip() == "") or (trail != "" and trail.strip() == "")
 
 
 def _open_emphasis(text: str) -> bool:

@@ -12,6 +12,7 @@ import unicodedata
 from rapidfuzz import fuzz, process
 
 MARKER = re.compile(r"-{3}\s*END\s*-{3}")
+_FINISHED = re.compile(r"[。！？!?.:：)）」』\"”*]\s*$")
 _SENT = re.compile(r"[^。！？!?.\n]*(?:[。！？!?]+[」』）)\"”]*|\.(?=\s|$)|\n|$)")
 
 
@@ -57,6 +58,12 @@ def problems(original: str, cleaned: str, *, min_repeat: int = 20, near: float =
             continue
         # A reworded attempt is kept in the wording of the most complete one.
         best = process.extractOne(key, out_keys, scorer=fuzz.ratio, score_cutoff=near)
+        # So is a truncated attempt's last words, against the same-length head of
+        # the sentence the complete attempt wrote.
+        if best is None and not _FINISHED.search(sentence):
+            best = process.extractOne(
+                key, [k[: len(key)] for k in out_keys], scorer=fuzz.ratio, score_cutoff=near
+            )
         if best is None:
             found.append(f"lost: {sentence[:60]}")
     counts: dict[str, int] = {}

@@ -111,3 +111,17 @@ def test_real_post_basics(path: Path | None) -> None:
     assert len(result.text) <= len(text)
     prose = [p for p in paragraphs(strip_code(result.text)) if len(p) >= 40]
     assert len(prose) == len(set(prose))  # code may repeat (examples share set-up lines)
+
+
+def test_checker_finds_a_truncated_attempt_in_its_reworded_sentence() -> None:
+    """A truncated attempt's last words are present when the sentence the complete
+    attempt wrote begins like them (a word changed); words nothing begins are lost."""
+    whole = "次に、**セキュリティ**は、データセンターにとって生命線です。"
+    assert problems(f"次に、**セキュリティと\n\n---END---\n\n{whole}\n", whole + "\n") == []
+    assert problems(f"まったく別の話題と\n\n---END---\n\n{whole}\n", whole + "\n") == [
+        "lost: まったく別の話題と"
+    ]
+    # A finished sentence is not matched against heads: it must be there (or reworded).
+    assert problems(f"次に、セキュリティです。\n\n{whole}\n", whole + "\n") == [
+        "lost: 次に、セキュリティです。"
+    ]
