@@ -50,7 +50,7 @@ class Retries(Store):
         if not block.units or block.units[-1].complete:
             return None
         size = len(block.key)
-        if size < self.config.strong_block_chars:
+        if size < 2 * self.config.min_partial_chars:
             return None
         cutoff = self.config.variant_cutoff
         return next(
@@ -73,7 +73,7 @@ class Retries(Store):
         for record in reversed(self.continuations):
             size = len(record.tail)
             if (
-                not 0.8 * size <= len(block.key) <= 1.2 * size
+                abs(len(block.key) - size) > max(0.2 * size, 10)  # (a word, in a short one)
                 or block.key.endswith(record.tail)
                 or block.key in record.tail
             ):
