@@ -260,6 +260,20 @@ class JoinModel:
         language = guess_language(self.vocab)
         return frequencies(language) if language else None
 
+    def is_word(self, token: str) -> bool:
+        """Whether ``token`` stands alone as a word of the article, or as a common
+        one of its language (``_COMMON_WORD``).
+
+        >>> m = JoinModel(["we saw the jumps and the jumps again here"])
+        >>> m.is_word("jumps"), m.is_word("jum")
+        (True, False)
+        """
+        self.learn()
+        if self.vocab[token] > 0:
+            return True
+        table = self._language
+        return table is not None and table.get(token.lower(), 0.0) >= _COMMON_WORD
+
     def needs_space(self, left: str, right: str) -> bool:
         """Whether ``left`` (end of the cut text) and ``right`` (start of its
         continuation) are two words rather than halves of one.
@@ -287,6 +301,9 @@ class JoinModel:
         return two_words >= self._log_p(joined)
 
 
+# A token this frequent in the language is a word, not a fragment (German "dat"
+# is 1e-5, "de" 4e-4; English "con" 2e-5, "in" 2e-2).
+_COMMON_WORD = 1e-4
 # Cuts fall between words more often than inside one: a mid-word join needs the
 # one word to be this much likelier than the two (measured: benchmarks/joins.py).
 _LOG_SPLIT_ODDS = math.log(10)
@@ -391,7 +408,7 @@ def repeated_at_cut(left: str, right: str, shortest: int, whole_words: bool = Fa
     """
     left = left.rstrip()
     limit = min(len(left), len(right), 600)
-    if is_unspaced(right[:1]):
+    if is_unspaced(right.lstrip(_CJK_PUNCT)[:1]):  # (，都可以 repeats "，都可")
         shortest = min(shortest, 3)
     if 0 < len(left) < shortest:
         shortest = len(left)  # a scrap of a paragraph the continuation restarts
@@ -416,6 +433,43 @@ def repeated_at_cut(left: str, right: str, shortest: int, whole_words: bool = Fa
             continue
         return size
     return 0
+
+
+def word_edge(text: str, at: int) -> bool:
+    """Whether ``at`` falls between words of ``text`` (always, in unspaced scripts;
+    and at either end).
+
+    >>> word_edge("laptop is", 3), word_edge("laptop is", 6), word_edge("通知", 1)
+    (False, True, True)
+    """
+    if at <= 0 or at >= len(text):
+        return True
+    return not text[at - 1].isalnum() or not text[at].isalnum() or is_unspaced(text[at])
+
+
+def restarted_word(left: str, right: str, model: JoinModel) -> int:
+    """Length of the cut word ``right`` begins again, if it does: the end of
+    ``left`` is a fragment of a word (no word of the article nor a common one
+    of its language) that the first word of ``right`` begins ("Dat| Dateien").
+
+    >>> m = JoinModel(["die Dateien und die Daten liegen in der Datenbank"])
+    >>> restarted_word("gehören Dat", "Dateien, die", m), restarted_word("die", "dieses", m)
+    (3, 0)
+    """
+    cut = _LAST_WORD.search(left.rstrip())
+    first = _FIRST_WORD.match(right)
+    if cut is None or first is None:
+        return 0
+    stem, word = cut.group(), first.group()
+    if len(stem) < 2 or len(word) <= len(stem) or not word.startswith(stem):
+        return 0
+    if is_unspaced(stem) or _HANGUL.search(stem) or model.is_word(stem):
+        return 0
+    return len(stem)
+
+
+_LAST_WORD = regex.compile(r"(?<![\w-])\w+$")
+_FIRST_WORD = regex.compile(r"\w+")
 
 
 # A repeat from inside a Latin word in CJK text needs this many characters (fewer

@@ -20,6 +20,7 @@ from dedupe_articles.normalize import (
     normalize,
     repeated_at_cut,
     strip_leading_ellipsis,
+    word_edge,
 )
 from dedupe_articles.slots import PROSE, Continuation, Variant
 from dedupe_articles.splitter import Block, split_units
@@ -98,7 +99,7 @@ class Retries(Store):
         repeats = [
             size for size in range(1, min(len(body), 80))
             if record.base.endswith(body[:size].rstrip()) and body[:size].strip()
-            and _word_edge(body, size)
+            and word_edge(body, size)
         ]  # fmt: skip
         best = max(
             [0, *repeats],
@@ -163,8 +164,3 @@ class Retries(Store):
         trail = text[end : line_end if line_end != -1 else len(text)]
         # A space that only separates the text from an inline marker is no evidence.
         return (lead != "" and lead.strip() == "") or (trail != "" and trail.strip() == "")
-
-
-def _word_edge(text: str, at: int) -> bool:
-    """Whether ``at`` falls between words of ``text`` (always, in unspaced scripts)."""
-    return not text[at - 1].isalnum() or not text[at].isalnum() or is_unspaced(text[at])

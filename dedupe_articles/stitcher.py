@@ -21,6 +21,7 @@ from dedupe_articles.normalize import (
     normalize,
     opens_mid_sentence,
     repeated_at_cut,
+    restarted_word,
     strip_leading_ellipsis,
 )
 from dedupe_articles.result import ActionKind
@@ -215,6 +216,8 @@ class Stitcher(Retries):
                 )
                 if size > overlap:
                     slot_id, variant, overlap = other_id, other, size
+        if overlap == 0 and not spaced:
+            overlap = restarted_word(variant.text, body, self.join_model)
         if overlap >= len(body.rstrip()):
             return False  # nothing beyond the repeated words: a copy, not a continuation
         if not restarted and self._known_elsewhere(
@@ -347,6 +350,7 @@ class Stitcher(Retries):
     ) -> None:
         """Join ``body`` (after ``overlap`` repeated characters) onto ``variant`` and
         record the stitch."""
+        again = 0 < overlap == restarted_word(variant.text, body, self.join_model)
         if overlap:
             # What follows the repeated words keeps its own spacing ("fox| jumps").
             joined = variant.text.rstrip() + body[overlap:].rstrip()
@@ -361,7 +365,8 @@ class Stitcher(Retries):
                 slot_id,
                 variant,
                 variant.text.rstrip(),
-                key_of(body[overlap:], block.kind),
+                # (A word begun again, "Dat| Dateien", is the block's own text whole.)
+                key_of(body if again else body[overlap:], block.kind),
                 joined,
                 block,
             )
