@@ -393,7 +393,8 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
 def repeated_at_cut(left: str, right: str, shortest: int, whole_words: bool = False) -> int:
     """Length of the longest start of ``right`` that ``left`` already ends with: the
     words a continuation repeats from before the cut (at least ``shortest``
-    characters; three do in unspaced scripts, where one character is a word).
+    characters; three do in unspaced scripts, where one character is a word, and
+    a word of two or three letters does, whole on both sides).
 
     ``whole_words``: a space stood at the cut, so ``left`` ends with a whole word
     and the repeated words end at a word boundary too ("vellu| vellun" repeats
@@ -405,6 +406,8 @@ def repeated_at_cut(left: str, right: str, shortest: int, whole_words: bool = Fa
     0
     >>> repeated_at_cut("通知goroutin", "outine结束。", 4)  # counted in characters
     5
+    >>> repeated_at_cut("the budget that is", "is left.", 4), repeated_at_cut("a cris", "is it", 4)
+    (2, 0)
     """
     left = left.rstrip()
     limit = min(len(left), len(right), 600)
@@ -415,9 +418,17 @@ def repeated_at_cut(left: str, right: str, shortest: int, whole_words: bool = Fa
     # A Latin name in Chinese or Japanese text ("goroutin| outine") may be
     # repeated from inside: the attempt counted characters, not words.
     unspaced = any(is_unspaced(c) for c in left[-40:])
-    for size in range(limit, shortest - 1, -1):
+    # A short word repeated whole ("that is| is left"), in spaced scripts.
+    word = 2 if not unspaced and not is_unspaced(right[:1]) else shortest
+    for size in range(limit, min(shortest, word) - 1, -1):
         piece = right[:size]
         if not left.endswith(piece):
+            continue
+        if size < shortest and not (
+            piece.isalpha()
+            and (size == len(left) or not left[-size - 1].isalnum())
+            and right[size : size + 1].isspace()
+        ):
             continue
         before = left[-size - 1] if size < len(left) else " "
         # In spaced scripts the repeated words must start at a word boundary.
