@@ -26,6 +26,7 @@ from dedupe_articles.splitter import Block, BlockKind, Document
 from dedupe_articles.store import scrap
 
 _NEWLINE = re.compile("\n")
+_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
 @dataclass
@@ -397,7 +398,10 @@ def assemble(
     if not pending:
         return original, []
     body = "\n\n".join(texts)
-    out = (doc.front_matter + doc.front_matter_gap if doc.front_matter is not None else "") + body
+    # Front matter is kept as it is, but for trailing spaces, like every other block.
+    head = doc.front_matter
+    head = "" if head is None else _TRAILING.sub("", head) + doc.front_matter_gap
+    out = head + body
     if doc.final_newline and out:
         out += "\n"
     out = out.replace("\n", doc.newline)
