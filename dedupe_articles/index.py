@@ -159,6 +159,8 @@ def prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
     >>> prefix_ratio("man sollte ihn aber nicht eigentlich",
     ...               "man sollte ihn aber nicht aus gewohnheit tippen.", 88)
     99.0
+    >>> prefix_ratio("in the above example, we have", "in the above example, the program.", 88)
+    0.0
     """
     size = len(cut)
     slack = max(2, size // 8)
@@ -172,8 +174,12 @@ def prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
         return 99.0  # only the last (cut, or added) word differs
     # The words before the cut one, with one added, dropped or swapped.
     words, heads = head.split(), whole.split()
-    if len(words) >= 4 and any(
-        one_word_apart(words, heads[:n]) for n in range(len(words) - 1, len(words) + 2)
+    n = len(words)
+    # (With one word fewer in ``whole``, the odd word must not be the last: an
+    # added word shows by the words after it. "…, we" is no "…, the".)
+    if n >= 4 and any(
+        one_word_apart(words, heads[:k])
+        for k in range(n if words[:-1] == heads[: n - 1] else n - 1, n + 2)
     ):
         return cutoff
     return 0.0
