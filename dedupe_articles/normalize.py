@@ -479,6 +479,23 @@ def restarted_word(left: str, right: str, model: JoinModel) -> int:
     return len(stem)
 
 
+def doubled_at_cut(left: str, right: str) -> int:
+    """2 when the continuation ``right`` repeats the last two CJK characters of the
+    cut ``left`` ("だけ|だけでなく"), unless the four make a word of the language
+    written that way (a reduplication: "いろ|いろな", "看|看").
+
+    >>> doubled_at_cut("売上だけ", "だけでなく"), doubled_at_cut("いろ", "いろな方法")
+    (2, 0)
+    """
+    left = left.rstrip()
+    pair = left[-2:]
+    if len(pair) < 2 or not right.startswith(pair) or not all(map(_CJK_LETTER.match, pair)):
+        return 0
+    doubled = pair + pair
+    return 0 if any(doubled in frequencies(language) for language in ("ja", "zh")) else 2
+
+
+_CJK_LETTER = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
 _LAST_WORD = regex.compile(r"(?<![\w-])\w+$")
 _FIRST_WORD = regex.compile(r"\w+")
 

@@ -16,6 +16,7 @@ import regex
 from dedupe_articles.index import Relation
 from dedupe_articles.normalize import (
     boundary_joiner,
+    doubled_at_cut,
     is_link_line,
     is_unspaced,
     normalize,
@@ -217,7 +218,9 @@ class Stitcher(Retries):
                 if size > overlap:
                     slot_id, variant, overlap = other_id, other, size
         if overlap == 0 and not spaced:
-            overlap = restarted_word(variant.text, body, self.join_model)
+            overlap = restarted_word(variant.text, body, self.join_model) or doubled_at_cut(
+                variant.text, body
+            )
         if overlap >= len(body.rstrip()):
             return False  # nothing beyond the repeated words: a copy, not a continuation
         if not restarted and self._known_elsewhere(
