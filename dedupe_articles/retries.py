@@ -138,6 +138,9 @@ class Retries(Store):
         return False
 
     def _restarted_in_other_words(self, variant: Variant, body: str) -> bool:
+        """Whether ``body`` opens with the whole cut text of ``variant``, reworded:
+        the same first word, then within ``variant_cutoff`` of it, a word longer
+        or shorter (not verbatim: that is an overlap the stitcher keeps once)."""
         cut, head = normalize(variant.text), normalize(body)
         size = len(cut)
         if size < self.config.min_partial_chars or head.startswith(cut):
