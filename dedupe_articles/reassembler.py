@@ -78,7 +78,8 @@ def choose(
         )  # fmt: skip
         # A heading's form ("## H" or "**H**") is the one the input repeats most.
         copies = raw.count(v.text) if heading and raw else 0
-        size = attempt_size.get(v.attempt, 0)
+        # (A stitched paragraph is as complete as the attempt that wrote its end.)
+        size = attempt_size.get(v.attempt_at(len(v.text)), 0)
         done = finished.get(v.attempt, True)  # a cut attempt is not the complete one
         return (round(coverage[vi], 6), not tagged, not cut, copies, done, size, -v.order)
 
