@@ -35,10 +35,17 @@ class Retries(Store):
         longer attempt of, if its variant still ends with it (then the cut it
         continues is, by construction, known whole)."""
         for record in reversed(self.continuations):
+            if record.variant.text != record.joined or len(key) <= len(record.tail):
+                continue
+            if key.startswith(record.tail):
+                return record
+            # A continuation cut short, in other words ("avant que même le prog"),
+            # begun again whole: the cut attempt was a shorter one.
             if (
-                record.variant.text == record.joined
-                and len(key) > len(record.tail)
-                and key.startswith(record.tail)
+                not record.variant.units[-1].complete
+                and len(record.tail) >= 2 * self.config.min_partial_chars
+                and key[:2] == record.tail[:2]
+                and prefix_ratio(record.tail, key, self.config.variant_cutoff)
             ):
                 return record
         return None
