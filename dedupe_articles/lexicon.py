@@ -14,6 +14,9 @@ with that package and read once per process, like an import: the cleaner's outpu
 never depends on what it cleaned before. Korean lists hold morphemes rather than
 written words, so they only say when a cut fell inside one (:func:`runs_on`); the
 article's own statistics decide the rest (:class:`~dedupe_articles.normalize.JoinModel`).
+The same lists tell a word fragment at a cut from a word ("Dat| Dateien", but
+"in| information"), and the Japanese and Chinese ones a reduplicated word from two
+characters a continuation repeated ("いろ|いろな", but "だけ|だけでなく").
 """
 
 from __future__ import annotations
