@@ -18,6 +18,9 @@ from dedupe_articles.pieces import Pieces
 from dedupe_articles.slots import PROSE, Variant
 from dedupe_articles.splitter import Block, BlockKind, Unit, heading_level
 
+# A section number may come before a heading run into an echo ("2. ", "iv) ").
+_SECTION_NUMBER = 5
+
 # An echo runs over consecutive paragraphs (a short heading or two between).
 ECHO_STEP = 3
 
@@ -58,6 +61,12 @@ class Evidence(Pieces):
                     unit.key, match.key
                 ):
                     continue  # a known sentence inside new text: the rest is content
+                if (
+                    match.relation is Relation.CONTAINS
+                    and self.slots[match.slot].kind is BlockKind.HEADING
+                    and unit.key.find(match.key) > _SECTION_NUMBER
+                ):
+                    continue  # an echo runs a heading into a sentence's start, not its middle
                 found.setdefault(match.slot, match)
             if self.polluted and all(
                 m.relation is Relation.EXTENDS and self.slots[s].kind is BlockKind.HEADING
