@@ -131,6 +131,7 @@ class Resolver(Evidence):
                         # Text that cannot open a paragraph goes on from some cut,
                         # however many attempts of others came between.
                         cuts = cuts + [c for c in self._cut_variants() if c not in cuts]
+                        cuts = self._word_cuts_first(cuts, block)
                     if self._restart_of_cut(block, cuts):
                         self._before = block
                         continue

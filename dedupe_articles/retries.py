@@ -18,10 +18,9 @@ from dedupe_articles.normalize import (
     is_link_line,
     is_unspaced,
     normalize,
-    repeated_at_cut,
     strip_leading_ellipsis,
-    word_edge,
 )
+from dedupe_articles.overlap import repeated_at_cut, word_edge
 from dedupe_articles.slots import PROSE, Continuation, Variant
 from dedupe_articles.splitter import Block, split_units
 from dedupe_articles.store import RECENT_SLOTS, Store, key_of

@@ -16,15 +16,13 @@ import regex
 from dedupe_articles.index import Relation
 from dedupe_articles.normalize import (
     boundary_joiner,
-    doubled_at_cut,
     is_link_line,
     is_unspaced,
     normalize,
     opens_mid_sentence,
-    repeated_at_cut,
-    restarted_word,
     strip_leading_ellipsis,
 )
+from dedupe_articles.overlap import doubled_at_cut, repeated_at_cut, restarted_word
 from dedupe_articles.result import ActionKind
 from dedupe_articles.retries import Retries
 from dedupe_articles.slots import PROSE, Continuation, Event, Variant, group
@@ -33,6 +31,8 @@ from dedupe_articles.store import RECENT_SLOTS, key_of, resplit_tail, scrap
 
 _STITCHABLE = (*PROSE, BlockKind.HEADING)
 _MAX_HEADING_REST = 80
+_FIRST_TOKEN = regex.compile(r"[\p{Ll}\p{Lu}]+")
+_LAST_TOKEN = regex.compile(r"(?<![\w-])[\p{Ll}\p{Lu}]+$")
 _LIST_ITEM_END = regex.compile(r"[.!?。！？…:;：；)）」』\]]\W*$")
 
 
@@ -229,6 +229,26 @@ class Stitcher(Retries):
             return False
         self._attach(block, slot_id, variant, body, skipped, overlap, spaced)
         return True
+
+    def _word_cuts_first(
+        self, cuts: list[tuple[int, Variant]], block: Block
+    ) -> list[tuple[int, Variant]]:
+        """``cuts`` with those ending a word (or after punctuation) first, when
+        ``block`` opens with a whole word: a cut inside a word ("of luk") goes on
+        with the rest of that word, not with another ("while the same…")."""
+        first = _FIRST_TOKEN.match(block.text)
+        if (
+            first is None
+            or len(cuts) < 2
+            or not self.join_model.is_word(first.group(), listed=True)
+        ):
+            return cuts
+
+        def inside_word(cut: tuple[int, Variant]) -> bool:
+            last = _LAST_TOKEN.search(cut[1].text.rstrip())
+            return last is not None and not self.join_model.is_word(last.group(), listed=True)
+
+        return sorted(cuts, key=inside_word)
 
     def _cut_to_continue(
         self, slot_id: int, variant: Variant, body: str

@@ -1,0 +1,129 @@
+"""What a continuation repeats from before the cut it goes on from.
+
+An attempt that goes on from a cut often starts a few words or characters before
+it: the words at the cut come twice ("we saw the| the stone"), a cut word begins
+again ("Dat| Dateien"), or two CJK characters repeat ("だけ|だけでなく"). Each test
+here measures the repeat, so the stitcher keeps those characters once.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from dedupe_articles.lexicon import frequencies
+from dedupe_articles.normalize import _CJK_PUNCT, _HANGUL, JoinModel, is_unspaced
+
+
+def repeated_at_cut(left: str, right: str, shortest: int, whole_words: bool = False) -> int:
+    """Length of the longest start of ``right`` that ``left`` already ends with: the
+    words a continuation repeats from before the cut (at least ``shortest``
+    characters; three do in unspaced scripts, where one character is a word, and
+    a word of two or three letters does, whole on both sides).
+
+    ``whole_words``: a space stood at the cut, so ``left`` ends with a whole word
+    and the repeated words end at a word boundary too ("vellu| vellun" repeats
+    nothing).
+
+    >>> repeated_at_cut("we saw the stone", "the stone wall", 4)
+    9
+    >>> repeated_at_cut("the stone", "stonework", 4, whole_words=True)
+    0
+    >>> repeated_at_cut("通知goroutin", "outine结束。", 4)  # counted in characters
+    5
+    >>> repeated_at_cut("the budget that is", "is left.", 4), repeated_at_cut("a cris", "is it", 4)
+    (2, 0)
+    """
+    left = left.rstrip()
+    limit = min(len(left), len(right), 600)
+    if is_unspaced(right.lstrip(_CJK_PUNCT)[:1]):  # (，都可以 repeats "，都可")
+        shortest = min(shortest, 3)
+    if 0 < len(left) < shortest:
+        shortest = len(left)  # a scrap of a paragraph the continuation restarts
+    # A Latin name in Chinese or Japanese text ("goroutin| outine") may be
+    # repeated from inside: the attempt counted characters, not words.
+    unspaced = any(is_unspaced(c) for c in left[-40:])
+    # A short word repeated whole ("that is| is left"), in spaced scripts.
+    word = 2 if not unspaced and not is_unspaced(right[:1]) else shortest
+    for size in range(limit, min(shortest, word) - 1, -1):
+        piece = right[:size]
+        if not left.endswith(piece):
+            continue
+        if size < shortest and not (
+            piece.isalpha()
+            and (size == len(left) or not left[-size - 1].isalnum())
+            and right[size : size + 1].isspace()
+        ):
+            continue
+        before = left[-size - 1] if size < len(left) else " "
+        # In spaced scripts the repeated words must start at a word boundary.
+        if (
+            piece[0].isalnum()
+            and before.isalnum()
+            and not is_unspaced(piece[0])
+            and not (unspaced and size >= _LATIN_IN_CJK_OVERLAP)
+        ):
+            continue
+        after = right[size] if size < len(right) else " "
+        if whole_words and after.isalnum() and not is_unspaced(piece[-1]):
+            continue
+        return size
+    return 0
+
+
+def word_edge(text: str, at: int) -> bool:
+    """Whether ``at`` falls between words of ``text`` (always, in unspaced scripts;
+    and at either end).
+
+    >>> word_edge("laptop is", 3), word_edge("laptop is", 6), word_edge("通知", 1)
+    (False, True, True)
+    """
+    if at <= 0 or at >= len(text):
+        return True
+    return not text[at - 1].isalnum() or not text[at].isalnum() or is_unspaced(text[at])
+
+
+def restarted_word(left: str, right: str, model: JoinModel) -> int:
+    """Length of the cut word ``right`` begins again, if it does: the end of
+    ``left`` is a fragment of a word (no word of the article nor a common one
+    of its language) that the first word of ``right`` begins ("Dat| Dateien").
+
+    >>> m = JoinModel(["die Dateien und die Daten liegen in der Datenbank"])
+    >>> restarted_word("gehören Dat", "Dateien, die", m), restarted_word("die", "dieses", m)
+    (3, 0)
+    """
+    cut = _LAST_WORD.search(left.rstrip())
+    first = _FIRST_WORD.match(right)
+    if cut is None or first is None:
+        return 0
+    stem, word = cut.group(), first.group()
+    if len(stem) < 2 or len(word) <= len(stem) or not word.startswith(stem):
+        return 0
+    if is_unspaced(stem) or _HANGUL.search(stem) or model.is_word(stem):
+        return 0
+    return len(stem)
+
+
+def doubled_at_cut(left: str, right: str) -> int:
+    """2 when the continuation ``right`` repeats the last two CJK characters of the
+    cut ``left`` ("だけ|だけでなく"), unless the four make a word of the language
+    written that way (a reduplication: "いろ|いろな", "看|看").
+
+    >>> doubled_at_cut("売上だけ", "だけでなく"), doubled_at_cut("いろ", "いろな方法")
+    (2, 0)
+    """
+    left = left.rstrip()
+    pair = left[-2:]
+    if len(pair) < 2 or not right.startswith(pair) or not all(map(_CJK_LETTER.match, pair)):
+        return 0
+    doubled = pair + pair
+    return 0 if any(doubled in frequencies(language) for language in ("ja", "zh")) else 2
+
+
+_CJK_LETTER = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+_LAST_WORD = regex.compile(r"(?<![\w-])\w+$")
+_FIRST_WORD = regex.compile(r"\w+")
+
+
+# A repeat from inside a Latin word in CJK text needs this many characters (fewer
+# may match by chance: "in", "ion").
+_LATIN_IN_CJK_OVERLAP = 4
