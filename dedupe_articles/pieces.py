@@ -83,7 +83,7 @@ class Pieces(Stitcher):
         first = block.units[0].key
         if len(first) >= self.config.min_partial_chars:
             return False
-        record = self._restarts(block.key)
+        record = self._restarts(block.key, finished=block.units[-1].complete)
         return record is not None and record.tail == first
 
     def _short_piece(self, block: Block) -> bool:

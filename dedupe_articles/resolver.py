@@ -124,7 +124,7 @@ class Resolver(Evidence):
                     ]  # fmt: skip
                     # A longer attempt of a continuation already stitched on goes
                     # on from the same cut, which that stitch has since closed.
-                    record = self._restarts(block.key)
+                    record = self._restarts(block.key, finished=block.units[-1].complete)
                     if record is not None and (record.slot, record.variant) not in cuts:
                         cuts.append((record.slot, record.variant))
                     if opens_mid_sentence(block.text):

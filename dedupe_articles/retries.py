@@ -29,7 +29,7 @@ from dedupe_articles.store import RECENT_SLOTS, Store, key_of
 class Retries(Store):
     """Recognising retried continuations (state lives in the resolver)."""
 
-    def _restarts(self, key: str) -> Continuation | None:
+    def _restarts(self, key: str, *, finished: bool) -> Continuation | None:
         """The stitched continuation (newest first) that the text of ``key`` is a
         longer attempt of, if its variant still ends with it (then the cut it
         continues is, by construction, known whole)."""
@@ -38,10 +38,11 @@ class Retries(Store):
                 continue
             if key.startswith(record.tail):
                 return record
-            # A continuation cut short, in other words ("avant que même le prog"),
-            # begun again whole: the cut attempt was a shorter one.
+            # The continuation in other words ("avant que même le prog"), begun
+            # again and longer: the earlier attempt was a shorter one (a finished
+            # one gives way only to a finished attempt).
             if (
-                not record.variant.units[-1].complete
+                (finished or not record.variant.units[-1].complete)
                 and len(record.tail) >= 2 * self.config.min_partial_chars
                 and key[:2] == record.tail[:2]
                 and prefix_ratio(record.tail, key, self.config.variant_cutoff)

@@ -158,7 +158,7 @@ class Stitcher(Retries):
             # A kept block begun again and cut sooner ("[Amazo"): a copy. (One to
             # three characters may begin anything: "技|育".)
             return False
-        record = self._restarts(key)
+        record = self._restarts(key, finished=first[-1].complete)
         if record is None and self._completed(slot_id, variant):
             return False  # another attempt already went on past this cut
         # The cut and the block's first words together make a sentence the article
