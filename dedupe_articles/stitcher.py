@@ -236,19 +236,21 @@ class Stitcher(Retries):
         """``cuts`` with those ending a word (or after punctuation) first, when
         ``block`` opens with a whole word: a cut inside a word ("of luk") goes on
         with the rest of that word, not with another ("while the same…")."""
+        lasts = [_LAST_TOKEN.search(v.text.rstrip()) for _, v in cuts]
+        # (Only a cut ending in letters can move behind one after it; asking for
+        # words reads the article's vocabulary, so it is asked last.)
         first = _FIRST_TOKEN.match(block.text)
         if (
-            first is None
-            or len(cuts) < 2
+            not any(last is not None for last in lasts[:-1])
+            or first is None
             or not self.join_model.is_word(first.group(), listed=True)
         ):
             return cuts
-
-        def inside_word(cut: tuple[int, Variant]) -> bool:
-            last = _LAST_TOKEN.search(cut[1].text.rstrip())
-            return last is not None and not self.join_model.is_word(last.group(), listed=True)
-
-        return sorted(cuts, key=inside_word)
+        inside = [
+            last is not None and not self.join_model.is_word(last.group(), listed=True)
+            for last in lasts
+        ]
+        return [cuts[i] for i in sorted(range(len(cuts)), key=inside.__getitem__)]
 
     def _cut_to_continue(
         self, slot_id: int, variant: Variant, body: str
