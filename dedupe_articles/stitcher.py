@@ -217,17 +217,20 @@ class Stitcher(Retries):
                 )
                 if size > overlap:
                     slot_id, variant, overlap = other_id, other, size
+        # What the stitch records as the continuation's own text starts after the
+        # repeated words, or with the word begun again ("Dat| Dateien") whole.
+        tail_from = overlap
         if overlap == 0 and not spaced:
-            overlap = restarted_word(variant.text, body, self.join_model) or doubled_at_cut(
-                variant.text, body
-            )
+            overlap = restarted_word(variant.text, body, self.join_model)
+            tail_from = 0 if overlap else doubled_at_cut(variant.text, body)
+            overlap = overlap or tail_from
         if overlap >= len(body.rstrip()):
             return False  # nothing beyond the repeated words: a copy, not a continuation
         if not restarted and self._known_elsewhere(
             first, slot_id, body, overlap, confirmed or again
         ):
             return False
-        self._attach(block, slot_id, variant, body, skipped, overlap, spaced)
+        self._attach(block, slot_id, variant, body, skipped, overlap, spaced, tail_from)
         return True
 
     def _word_cuts_first(
@@ -372,10 +375,10 @@ class Stitcher(Retries):
         skipped: int,
         overlap: int,
         spaced: bool,
+        tail_from: int,
     ) -> None:
         """Join ``body`` (after ``overlap`` repeated characters) onto ``variant`` and
-        record the stitch."""
-        again = 0 < overlap == restarted_word(variant.text, body, self.join_model)
+        record the stitch (the continuation's own text from ``tail_from`` on)."""
         if overlap:
             # What follows the repeated words keeps its own spacing ("fox| jumps").
             joined = variant.text.rstrip() + body[overlap:].rstrip()
@@ -390,8 +393,7 @@ class Stitcher(Retries):
                 slot_id,
                 variant,
                 variant.text.rstrip(),
-                # (A word begun again, "Dat| Dateien", is the block's own text whole.)
-                key_of(body if again else body[overlap:], block.kind),
+                key_of(body[tail_from:], block.kind),
                 joined,
                 block,
             )
