@@ -12,11 +12,11 @@ import bisect
 import itertools
 from collections.abc import Sequence
 
-from dedupe_articles.index import Match, Relation, one_word_apart, relate
-from dedupe_articles.normalize import has_continuation_tag, opens_mid_sentence
+from dedupe_articles.index import Match, Relation, relate
+from dedupe_articles.normalize import has_continuation_tag
 from dedupe_articles.pieces import Pieces
 from dedupe_articles.slots import PROSE, Variant
-from dedupe_articles.splitter import Block, BlockKind, Unit, heading_level
+from dedupe_articles.splitter import Block, BlockKind, heading_level
 
 # A section number may come before a heading run into an echo ("2. ", "iv) ").
 _SECTION_NUMBER = 5
@@ -358,124 +358,6 @@ class Evidence(Pieces):
                           min_partial=self.config.min_partial_chars) is not None:  # fmt: skip
                     return False
         return True
-
-    def _closing_glued(
-        self, block: Block, per_unit: list[dict[int, Match]], assign: list[int | None], target: int
-    ) -> int:
-        """How many of the block's first sentences are, verbatim, the closing
-        sentences of the paragraph just before ``target`` (0 if none)."""
-        other = assign[0]
-        # (Fragments of cut attempts may stand between the two.)
-        if other is None or not 0 < self.pos[target] - self.pos[other] <= ECHO_STEP:
-            return 0
-        k = 0
-        while k < len(assign) - 1 and assign[k] == other:
-            if per_unit[k][other].relation is not Relation.EXACT:
-                return 0
-            k += 1
-        if assign[k] != target:
-            return 0
-        lead = [u.key for u in block.units[:k]]
-        closes = any(
-            len(v.units) > k and [u.key for u in v.units[-k:]] == lead
-            for v in self.slots[other].variants
-        )
-        return k if closes else 0
-
-    def _reused(self, block: Block, assign: list[int | None], target: int) -> bool:
-        """Whether the sentence(s) ``block`` shares with ``target`` are used again on
-        purpose, not a sign that the block is another attempt of that paragraph."""
-        n, k = len(block.units), sum(s == target for s in assign)
-        here = self.pos[self.last] if self.last is not None else 0
-        # A block opening with the closing sentence(s) of a paragraph written
-        # further back (not the paragraph due next), then going on with its own:
-        # an echo on purpose (a refrain in the conclusion).
-        if (
-            target != self.last
-            and not (self.last is not None and self.pos[target] == here + 1)
-            and k < n
-            and all(s == target for s in assign[:k])
-            and any(
-                len(v.units) > k
-                and [u.key for u in v.units[-k:]] == [u.key for u in block.units[:k]]
-                for v in self.slots[target].variants
-            )
-        ):
-            return True
-        # One sentence shared verbatim (or cut) with a paragraph behind the one
-        # just written, met while the attempt writes the article's newest text
-        # (after a paragraph, not a heading that may be another of the same name):
-        # a sentence the article reuses.
-        shared = {u.key for u, s in zip(block.units, assign, strict=True) if s == target}
-        return (
-            k == 1
-            and here == len(self.order) - 1
-            and self.pos[target] < here - 1
-            and any(
-                u.key.startswith(key) or (not u.complete and key.startswith(u.key))
-                for v in self.slots[target].variants
-                for u in v.units
-                for key in shared
-            )
-            and not block.head
-            and not opens_mid_sentence(block.text)
-            and self._before is not None
-            and not self._heading_of_several(self._before)
-            and sum(len(u.key) for u, s in zip(block.units, assign, strict=True) if s != target)
-            >= self.config.strong_block_chars
-        )
-
-    def _heading_of_several(self, block: Block) -> bool:
-        """Whether ``block`` is a heading that several slots hold ("### Example")."""
-        return (
-            block.kind is BlockKind.HEADING
-            and sum(block.text in (v.text for v in self.slots[s].variants) for s in self.order) > 1
-        )
-
-    def _moved(
-        self, block: Block, per_unit: list[dict[int, Match]], assign: list[int | None], target: int
-    ) -> list[int]:
-        """The sentence of a new block that is verbatim a sentence of ``target``
-        which this very attempt left out of its own text of ``target``: a
-        regeneration that moved it here. (A sentence used twice on purpose is in
-        both places in every attempt.)"""
-        # This attempt's text of the paragraph: whole sentences (a piece left at a
-        # continuation's head says nothing of what the attempt left out).
-        own = [
-            v for v in self.slots[target].variants
-            if v.attempt == self.attempt and len(v.units) >= 2
-        ]  # fmt: skip
-        if not own:
-            return []
-        moved = [
-            j for j, unit in enumerate(block.units)
-            if assign[j] == target
-            and per_unit[j][target].relation is Relation.EXACT
-            and len(unit.key) >= self.config.strong_block_chars
-            and not any(unit.key in u.key or u.key in unit.key for v in own for u in v.units)
-        ]  # fmt: skip
-        # One sentence among new ones; a block made mostly of the paragraph's
-        # sentences is another attempt of that paragraph, for the caller.
-        return moved if len(moved) == 1 and 3 * len(moved) <= len(block.units) else []
-
-
-def continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
-    """Whether ``longer`` starts with all of ``shorter`` (whose last sentence may be
-    cut), each sentence the same or worded slightly differently."""
-    if not shorter or len(shorter) > len(longer):
-        return False
-    for j, unit in enumerate(shorter):
-        key = longer[j].key
-        if key == unit.key or (
-            j == len(shorter) - 1 and not unit.complete and key.startswith(unit.key)
-        ):
-            continue
-        # A reworded opening: a word added, dropped or swapped (not another word
-        # put in its place, nor a quote mark: that may be another paragraph).
-        if unit.complete and one_word_apart(unit.key.split(), key.split()):
-            continue
-        return False
-    return True
 
 
 def _cut_before(blocks: Sequence[Block], i: int) -> bool:

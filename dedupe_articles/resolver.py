@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from dedupe_articles.config import Config
-from dedupe_articles.evidence import ECHO_STEP, Evidence, continues
+from dedupe_articles.evidence import ECHO_STEP
 from dedupe_articles.index import Match, Relation, ShingleIndex
 from dedupe_articles.normalize import (
     JoinModel,
@@ -27,6 +27,7 @@ from dedupe_articles.normalize import (
     opens_mid_sentence,
 )
 from dedupe_articles.result import ActionKind
+from dedupe_articles.reuse import Reuse
 from dedupe_articles.slots import (
     PROSE,
     Continuation,
@@ -42,7 +43,7 @@ from dedupe_articles.store import resplit_tail
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
 
 
-class Resolver(Evidence):
+class Resolver(Reuse):
     """Walks the blocks once, in input order, keeping a cursor in the clean article."""
 
     def __init__(self, doc: Document, config: Config) -> None:
@@ -329,44 +330,11 @@ class Resolver(Evidence):
     ) -> None:
         """A block sharing sentences with one slot (and at most single sentences
         with others)."""
-        n, k = len(block.units), sum(s == target for s in assign)
-        slot = self.slots[target]
-        if group(slot.kind) is not group(block.kind):
+        n = len(block.units)
+        if group(self.slots[target].kind) is not group(block.kind):
             self._new(block)
             return
-        size = max(len(v.units) for v in slot.variants)
-        # (A cut sentence completed after new sentences of the block's own is a
-        # sentence the article uses again, not the rest of that paragraph.)
-        extends_cut = any(
-            m.relation in (Relation.EXTENDS, Relation.CONTAINS)
-            and m.key in self.cut_keys.get(target, ())
-            and all(s == target for s in assign[:j])
-            for j, found in enumerate(per_unit)
-            for s, m in found.items()
-            if s == target
-        )
-        first = per_unit[0].get(target)
-        same_opening = (
-            first is not None
-            and first.relation is Relation.EXACT
-            and len(block.units[0].key) >= self.config.strong_block_chars
-            and any(v.units and v.units[0].key == block.units[0].key for v in slot.variants)
-        )
-        # One shared sentence is weak evidence: an article may reuse a sentence on
-        # purpose. It counts only when the block belongs to another attempt.
-        # (In an article already shown to be polluted, by markers or whole repeated
-        # blocks, a paragraph opening like an earlier one is a regeneration too.)
-        elsewhere = all(v.attempt != self.attempt for v in slot.variants) or (
-            self.polluted and self.last is not None and self.pos[target] < self.pos[self.last]
-        )
-        reused = self._reused(block, assign, target)
-        mostly = (
-            (2 * k >= n and (k >= 2 or elsewhere or target == self.last) and not reused)
-            or (k >= 2 and 2 * k >= size)
-            or extends_cut
-            or (same_opening and elsewhere)
-            or any(continues(block.units, v.units) for v in slot.variants)
-        )
+        mostly = self._regenerates(block, per_unit, assign, target)
         # Tables share header rows and code shares lines on purpose: partly matching
         # structural blocks need their neighbours' word, however long they are.
         strong = self._strong(block) and block.kind not in (BlockKind.TABLE, BlockKind.CODE)
