@@ -59,6 +59,8 @@ class Pieces(Stitcher):
             return False
         if self._scrap(block):
             return head.key.startswith(block.key)
+        if self._opens_next(block, head):
+            return True
         # A few words cut short, one dropped or changed: "el antes", then "el ritmo
         # antes de exigirme más."
         mine, theirs = block.key.split(), head.key.split()[: len(block.key.split()) + 1]
@@ -72,6 +74,21 @@ class Pieces(Stitcher):
             and mine[0] == theirs[0]
             and mine != theirs[: len(mine)]  # (the same words: the head goes on from it)
             and _subsequence(mine, theirs)
+        )
+
+    def _opens_next(self, block: Block, head: Block) -> bool:
+        """Whether a paragraph of whole sentences closing its segment is how the next
+        segment's first paragraph begins, which then goes on: an attempt cut after
+        those sentences, begun again whole. (Kept text holding them elsewhere says
+        nothing: a conclusion may open with an earlier paragraph's sentence.)"""
+        n = len(block.units)
+        return (
+            self.polluted
+            and block.kind is BlockKind.PARAGRAPH
+            and head.kind is BlockKind.PARAGRAPH
+            and block.units[-1].complete
+            and len(head.units) > n
+            and [u.key for u in head.units[:n]] == [u.key for u in block.units]
         )
 
     def _restarts_piece(self, block: Block) -> bool:

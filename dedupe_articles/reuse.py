@@ -115,7 +115,10 @@ class Reuse(Evidence):
         shared = {u.key for u, s in zip(block.units, assign, strict=True) if s == target}
         return (
             k == 1
-            and here == len(self.order) - 1
+            and (
+                (here == len(self.order) - 1 and not block.head)
+                or (block.head and self._segment[1] == 0 and not self._beside_neighbours(target))
+            )
             and self.pos[target] < here - 1
             and any(
                 u.key.startswith(key) or (not u.complete and key.startswith(u.key))
@@ -123,7 +126,6 @@ class Reuse(Evidence):
                 for u in v.units
                 for key in shared
             )
-            and not block.head
             and not opens_mid_sentence(block.text)
             and self._before is not None
             and not self._heading_of_several(self._before)
