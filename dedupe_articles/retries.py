@@ -4,7 +4,8 @@ A mixin of the :class:`~dedupe_articles.resolver.Resolver`, under the
 :class:`~dedupe_articles.stitcher.Stitcher`: a later attempt of the same
 continuation may be longer (it replaces the stitched text), cut shorter, or
 worded a little differently (it becomes a whole variant of the paragraph, so the
-reassembler can vote on the wording). Likewise a block that begins a cut
+reassembler can vote on the wording). A cut another attempt went on past is no
+longer a cut to go on from. Likewise a block that begins a cut
 paragraph again in other words is another attempt of that paragraph, not its
 continuation (the cut still waits for one).
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from dedupe_articles.index import prefix_ratio
+from dedupe_articles.index import Relation, prefix_ratio, relate
 from dedupe_articles.normalize import (
     is_link_line,
     is_unspaced,
@@ -28,6 +29,36 @@ from dedupe_articles.store import RECENT_SLOTS, Store, key_of
 
 class Retries(Store):
     """Recognising retried continuations (state lives in the resolver)."""
+
+    def _completed(self, slot_id: int, variant: Variant) -> bool:
+        """Whether another variant of the slot holds the cut text and goes on (also
+        worded a little differently: "your quries..." and "your queries will…")."""
+        cut = normalize(variant.text)
+        others = [v for v in self.slots[slot_id].variants if v is not variant]
+        if any(len(k := normalize(v.text)) > len(cut) and k.startswith(cut) for v in others):
+            return True
+        n, last = len(variant.units), variant.units[-1] if variant.units else None
+        if last is None or last.complete or len(last.key) < self.config.min_partial_chars:
+            return False
+        cutoff = self.config.variant_cutoff
+        # (Past the cut sentence: an attempt that stops when it ends may be cut
+        # there, with the continuation still to come.)
+        return any(
+            len(v.units) > n
+            and all(
+                self._same_sentence(a.key, b.key)
+                for a, b in zip(variant.units[: n - 1], v.units, strict=False)
+            )
+            and prefix_ratio(last.key, v.units[n - 1].key, cutoff) > 0
+            for v in others
+        )
+
+    def _same_sentence(self, a: str, b: str) -> bool:
+        """Whether two sentences are one, worded alike or a little differently."""
+        found = relate(
+            a, b, cutoff=self.config.variant_cutoff, min_partial=self.config.min_partial_chars
+        )
+        return found is not None and found[0] in (Relation.EXACT, Relation.NEAR)
 
     def _restarts(self, key: str, *, finished: bool) -> Continuation | None:
         """The stitched continuation (newest first) that the text of ``key`` is a

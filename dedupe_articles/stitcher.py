@@ -102,14 +102,6 @@ class Stitcher(Retries):
         longest = max(found, key=lambda v: (len(v.text), -v.order))
         return None if longest.units[-1].complete else longest
 
-    def _completed(self, slot_id: int, variant: Variant) -> bool:
-        """Whether another variant of the slot holds the cut text and goes on."""
-        cut = normalize(variant.text)
-        return any(
-            v is not variant and len(k := normalize(v.text)) > len(cut) and k.startswith(cut)
-            for v in self.slots[slot_id].variants
-        )
-
     def _list_cut(self, block: Block) -> bool:
         """Whether a list ends cut inside its last item: a marker follows at once, and
         the item ends unfinished (no end punctuation; in unspaced scripts, which have
