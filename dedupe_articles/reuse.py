@@ -121,7 +121,11 @@ class Reuse(Evidence):
             )
             and self.pos[target] < here - 1
             and any(
-                u.key.startswith(key) or (not u.complete and key.startswith(u.key))
+                u.key.startswith(key)
+                or (not u.complete and key.startswith(u.key))
+                # (Worded a little differently too, inside a paragraph: a
+                # lone sentence so worded is more likely a cut attempt.)
+                or (len(v.units) > 1 and self._same_sentence(key, u.key))
                 for v in self.slots[target].variants
                 for u in v.units
                 for key in shared
