@@ -118,19 +118,25 @@ class Pieces(Stitcher):
         """The slot a continuation was stitched onto, when ``block`` repeats it: at a
         segment's head, any shorter attempt of it; elsewhere (an attempt restarting
         without a marker), a short fragment, or text no sentence opens with, that was
-        the whole continuation, or a scrap cut at a marker that begins it."""
+        the whole continuation, a short finished fragment it begins with ("句话。",
+        the end of the cut sentence), or a scrap cut at a marker that begins it."""
         blocks, i = self._segment
         # (One character may as well be where the next segment goes on.)
         scrap = self._scrap(block) and i == len(blocks) - 1 and len(block.key) > 1
         # (Text that cannot open a sentence, "の真価を…", is a piece wherever it is.)
-        piece = self._short_piece(block) or (self.polluted and opens_mid_sentence(block.text))
+        short = self._short_piece(block)
+        piece = short or (self.polluted and opens_mid_sentence(block.text))
         if not block.key or not (block.head or scrap or piece):
             return None
         found = next(
             (
                 r
                 for r in self.continuations
-                if (r.tail.startswith(block.key) if block.head or scrap else r.tail == block.key)
+                if (
+                    r.tail.startswith(block.key)
+                    if block.head or scrap
+                    else r.tail == block.key or (short and r.tail.startswith(block.key))
+                )
             ),
             None,
         )
