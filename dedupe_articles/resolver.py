@@ -351,7 +351,10 @@ class Resolver(Reuse):
         lead = 0
         while lead < n and assign[lead] == target and per_unit[lead][target].relation in _COVERING:
             lead += 1
-        if lead and target == self.last and lead < n:
+        # (Opening with the closing line of the paragraph just written: a repeat,
+        # unless that paragraph is far behind, where only cut attempts of the
+        # refrain took the cursor back.)
+        if lead and target == self.last and lead < n and not self._reused(block, assign, target):
             rest = block.units[lead]
             if rest.start > 0 and block.text[rest.start - 1] == "\n":
                 head = block.units[lead - 1]

@@ -30,6 +30,13 @@ class Reuse(Evidence):
         n, k = len(block.units), sum(s == target for s in assign)
         slot = self.slots[target]
         size = max(len(v.units) for v in slot.variants)
+        # (A lone sentence of the paragraph, kept as a copy of it, says nothing of
+        # how the paragraph opens: "宁可慢一点，也不要受伤。" may close it.)
+        inner = [u.key for v in slot.variants for u in v.units[1:]]
+        whole = [
+            v for v in slot.variants
+            if len(v.units) > 1 or not any(key.startswith(v.units[0].key) for key in inner)
+        ]  # fmt: skip
         # (A cut sentence completed after new sentences of the block's own is a
         # sentence the article uses again, not the rest of that paragraph.)
         extends_cut = any(
@@ -45,7 +52,7 @@ class Reuse(Evidence):
             first is not None
             and first.relation is Relation.EXACT
             and len(block.units[0].key) >= self.config.strong_block_chars
-            and any(v.units and v.units[0].key == block.units[0].key for v in slot.variants)
+            and any(v.units and v.units[0].key == block.units[0].key for v in whole)
         )
         # One shared sentence is weak evidence: an article may reuse a sentence on
         # purpose. It counts only when the block belongs to another attempt.
@@ -62,7 +69,7 @@ class Reuse(Evidence):
             # (A paragraph opening like one far behind, met as the article's newest
             # text, reuses that opening, unless its neighbours repeat that one's.)
             or (same_opening and elsewhere and (not reused or self._beside_neighbours(target)))
-            or any(continues(block.units, v.units) for v in slot.variants)
+            or any(continues(block.units, v.units) for v in whole)
         )
 
     def _closing_glued(
@@ -95,9 +102,11 @@ class Reuse(Evidence):
         here = self.pos[self.last] if self.last is not None else 0
         # A block opening with the closing sentence(s) of a paragraph written
         # further back (not the paragraph due next), then going on with its own:
-        # an echo on purpose (a refrain in the conclusion).
+        # an echo on purpose (a refrain in the conclusion). (Cut attempts of that
+        # refrain may have taken the cursor back to the paragraph: far behind the
+        # article's newest text, it is still further back.)
         if (
-            target != self.last
+            (target != self.last or self.pos[target] < len(self.order) - 1 - ECHO_STEP)
             and not (self.last is not None and self.pos[target] == here + 1)
             and k < n
             and all(s == target for s in assign[:k])
