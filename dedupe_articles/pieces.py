@@ -26,6 +26,8 @@ class Pieces(Stitcher):
         one, everything else copied."""
         if not all(per_unit):
             return False
+        if any(all(m.relation is Relation.EXTENDS for m in found.values()) for found in per_unit):
+            return False  # a sentence longer than any kept copy of it: new text
         last = len(per_unit) - 1
         partial = False
         for j, found in enumerate(per_unit):
