@@ -318,6 +318,23 @@ class Evidence(Pieces):
         head = self.slots[slots[0]]
         return len(rest) >= 2 or all(self._last_in_segment(v.blocks[-1]) for v in head.variants)
 
+    def _written_before(self, heading: Block, slot_id: int) -> bool:
+        """Whether a later attempt writes ``heading`` and then, further on, the
+        heading of ``slot_id``: the section ``heading`` opens comes first, so the
+        attempt that went straight to ``slot_id`` skipped it (not this one)."""
+        texts = {v.text for v in self.slots[slot_id].variants}
+        blocks = self.doc.blocks
+        at = bisect.bisect_right(self._starts, heading.start)
+        for j in range(at, len(blocks)):
+            if blocks[j].text != heading.text:
+                continue
+            for later in blocks[j + 1 :]:
+                if later.segment != blocks[j].segment:
+                    break
+                if later.text in texts:
+                    return True
+        return False
+
     def _last_in_segment(self, block: Block) -> bool:
         at = bisect.bisect_right(self._starts, block.start)
         return at == len(self.doc.blocks) or self.doc.blocks[at].segment != block.segment

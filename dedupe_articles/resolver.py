@@ -450,6 +450,7 @@ class Resolver(Reuse):
             < heading_level(block.text)
             <= heading_level(self.slots[self.order[at]].variants[0].text)
             and self._skipped(self.order[at:])
+            and not self._written_before(block, self.order[at])
         ):
             # A section where another attempt already has a section next: this
             # attempt skipped that one, so its new section follows what the
