@@ -14,7 +14,13 @@ from collections.abc import Iterable, Mapping
 
 import regex
 
-from dedupe_articles.lexicon import frequencies, guess_language, runs_on, split_odds
+from dedupe_articles.lexicon import (
+    frequencies,
+    guess_language,
+    particle_after,
+    runs_on,
+    split_odds,
+)
 
 # Scripts written without spaces between words; Hangul is spaced, so it is not here.
 # (The prolonged sound mark "ー" is in neither kana script by Unicode's account.)
@@ -374,6 +380,8 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
             return ""
         if not rw[0].startswith(lw[-1]) and runs_on(lw[-1], rw[0], frequencies("ko")):
             return ""  # a word of the language runs on across the cut: "결|국"
+        if particle_after(lw[-1], rw[0]):
+            return ""  # a particle never stands alone: "월급|을"
         # The two syllables at the cut seen together, in a word or across a space,
         # say the most: a particle glues to its noun ("경비|를") however well
         # known the noun is.

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from dedupe_articles import clean_text
-from dedupe_articles.lexicon import LANGUAGES, frequencies, guess_language, split_odds
+from dedupe_articles.lexicon import (
+    LANGUAGES,
+    frequencies,
+    guess_language,
+    particle_after,
+    split_odds,
+)
 from dedupe_articles.normalize import JoinModel, boundary_joiner, words
 
 ARTICLES = {
@@ -109,3 +115,21 @@ def test_korean_cut_inside_a_word_of_the_language(left: str, right: str, joiner:
     article = "이번 여행은 비가 많이 왔다. 그래도 바다는 아름다웠고 음식도 좋았다."
     model = JoinModel([article, left, right])
     assert boundary_joiner(left, right, model) == joiner
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        ("월급", "을", True),  # consonant-final noun, object particle
+        ("방수", "가", True),  # vowel-final noun, subject particle
+        ("물", "로", True),  # ㄹ takes the vowel form of 로
+        ("월급", "를", False),  # the vowel form after a consonant: no particle
+        ("사람", "들로", True),
+        ("함정", "이", False),  # "이" is also a word ("이 방식")
+        ("다시", "와", False),  # "와" is also the verb "come"
+        ("코드", "리뷰를", False),
+        ("abc", "을", False),
+    ],
+)
+def test_particle_after(left: str, right: str, joined: bool) -> None:
+    assert particle_after(left, right) is joined
