@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from dedupe_articles.align import Member as _Member
 from dedupe_articles.align import cluster
 from dedupe_articles.config import Config
+from dedupe_articles.inside import inside_others
 from dedupe_articles.normalize import has_continuation_tag, normalize, sentence_gap
 from dedupe_articles.result import Action, ActionKind, excerpt
 from dedupe_articles.slots import PROSE, Resolution, Slot, Variant
@@ -364,6 +365,17 @@ def assemble(
                     (ActionKind.TRUNCATED, block.start, block.end, owner, 100.0, "truncated")
                 )
         del order[i]
+    used = {slot_id: choice.used for slot_id, choice in choices.items()}
+    inside = inside_others(res, order, used, starts) if doc.markers else []
+    for owner, slot_id in inside:
+        # (A paragraph another kept block holds whole is a copy of it, in an
+        # article cut by markers; elsewhere repeating it may be on purpose.)
+        for v in res.slots[slot_id].variants:
+            pending.extend(
+                (ActionKind.DUPLICATE, b.start, b.end, owner, 100.0, "inside a kept block")
+                for b in v.blocks
+            )
+        order.remove(slot_id)
     glue = {
         (a, b) for a, b, piece in res.glued
         if res.slots[a].kind in PROSE and res.slots[b].kind in PROSE
