@@ -326,14 +326,15 @@ class Stitcher(Retries):
             # overlap may be chance: "marlu" ends one word, starts another).
             if any(m.slot != slot_id or not overlap for m in found):
                 return True
-            # (Lower-case words finishing the cut sentence are new however short:
-            # "o| no.")
+            # (Words finishing the cut sentence are new however short: lower case,
+            # "o| no.", or going on from the words repeated at the cut.)
             new = (
                 not found
                 and unit.complete
                 and (
                     len(unit.key) >= self.config.strong_block_chars
                     or (j == 0 and body[:1].islower() and not is_unspaced(body[:1]))
+                    or (j == 0 and unit.start < overlap)
                 )
             )
         return False
