@@ -36,6 +36,8 @@ _QUOTES = str.maketrans(
     }
 )  # fmt: skip
 _MARKUP = regex.compile(r"\*\*|__|`+|~~")
+# A fragment this short ending in one "*" is a cut in the middle of "**".
+_HALF_MARKUP_SCRAP = 8
 _CJK_PUNCT = "、。，！？「」（）"
 _SPACE_NEAR_UNSPACED = regex.compile(
     f" (?=[{_UNSPACED_SCRIPTS}{_CJK_PUNCT}])"
@@ -79,8 +81,8 @@ def normalize(text: str, *, heading: bool = False) -> str:
     'results'
     >>> normalize("発揮される。")
     '発揮される。'
-    >>> normalize("提言：** BCIの課題")
-    '提言:bciの課題'
+    >>> normalize("提言：** BCIの課題"), normalize("次に、*")
+    ('提言:bciの課題', '次に、')
     """
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
@@ -89,6 +91,8 @@ def normalize(text: str, *, heading: bool = False) -> str:
         out = _HEADING_PREFIX.sub("", out)
     if "*" in out or "_" in out or "`" in out or "~" in out:
         out = _MARKUP.sub("", out)
+        if out.endswith("*") and out.count("*") % 2 and len(out) <= _HALF_MARKUP_SCRAP:
+            out = out[:-1]  # half of a "**" left by a cut ("次に、*"), not "…。*" closing
     if heading:
         out = _CONTINUATION_TAG.sub("", out).rstrip(":：")
     # One space between words of spaced scripts (so "sotor nenes" never begins

@@ -170,7 +170,7 @@ class Resolver(Reuse):
         self.attempt_size[self.attempt] += len(block.key)
         if not block.units:
             return
-        if len(seg_blocks) == 1 and self._punctuation_only(block):
+        if (len(seg_blocks) == 1 or self._segment_end) and self._punctuation_only(block):
             self._event(ActionKind.TRUNCATED, block, 0, len(block.text), None, "punctuation only")
             return
         self.finished[self.attempt] = block.units[-1].complete
