@@ -59,7 +59,7 @@ class Pieces(Stitcher):
         head = self._next_head
         if head is None or len(head.key) <= len(block.key):
             return False
-        if self._scrap(block):
+        if self._scrap(block) or self._bold_cut(block):
             return head.key.startswith(block.key)
         if self._opens_next(block, head):
             return True
@@ -91,6 +91,35 @@ class Pieces(Stitcher):
             and block.units[-1].complete
             and len(head.units) > n
             and [u.key for u in head.units[:n]] == [u.key for u in block.units]
+        )
+
+    def _bold_cut(self, block: Block) -> bool:
+        """Whether ``block`` is a bold line cut before its closing ``**``, closing its
+        segment in a polluted article ("**1. 技術的課題")."""
+        text = block.text.strip()
+        return (
+            self.polluted
+            and self._segment_end
+            and block.kind is BlockKind.PARAGRAPH
+            and text.startswith("**")
+            and text.count("**") % 2 == 1
+            and len(block.key) >= 3
+        )
+
+    def _cut_heading(self, block: Block) -> int | None:
+        """The kept heading a bold line cut before its closing ``**`` begins
+        ("**1. 技術的課題" for "**1. 技術的課題の深掘り：**"): a truncated copy of it,
+        however short."""
+        if not self._bold_cut(block):
+            return None
+        key = block.key
+        return next(
+            (
+                slot_id
+                for heading, slot_id in self._headings.get(key[:4], {}).items()
+                if len(heading) > len(key) and heading.startswith(key)
+            ),
+            None,
         )
 
     def _restarts_piece(self, block: Block) -> bool:

@@ -188,6 +188,12 @@ class Resolver(Reuse):
                         "shorter attempt of a stitched continuation")  # fmt: skip
             self.last, self.in_run = stitched, True
             return
+        heading = self._cut_heading(block)
+        if heading is not None:
+            self._event(ActionKind.TRUNCATED, block, 0, len(block.text), heading,
+                        "bold heading cut before its end")  # fmt: skip
+            self.last, self.in_run = heading, True
+            return
         tail_of = self._tail_piece(block)
         if tail_of is not None:
             self._event(ActionKind.TRUNCATED, block, 0, len(block.text), tail_of,
