@@ -156,7 +156,10 @@ class Pieces(Stitcher):
         scrap = self._scrap(block) and i == len(blocks) - 1 and len(block.key) > 1
         # (Text that cannot open a sentence, "の真価を…", is a piece wherever it is.)
         short = self._short_piece(block)
-        piece = short or (self.polluted and opens_mid_sentence(block.text))
+        # (Nor can text that closes a bold line it never opened: "争優位性**".)
+        text = block.text.strip()
+        closes_bold = text.endswith("**") and not text.startswith("**") and text.count("**") == 1
+        piece = short or (self.polluted and (opens_mid_sentence(block.text) or closes_bold))
         if not block.key or not (block.head or scrap or piece):
             return None
         found = next(
