@@ -14,7 +14,7 @@ from dedupe_articles.normalize import is_unspaced, opens_mid_sentence
 from dedupe_articles.slots import PROSE
 from dedupe_articles.splitter import Block, BlockKind
 from dedupe_articles.stitcher import Stitcher
-from dedupe_articles.store import scrap
+from dedupe_articles.store import RECENT_SLOTS, scrap
 
 
 class Pieces(Stitcher):
@@ -203,6 +203,17 @@ class Pieces(Stitcher):
         if not (first.islower() or is_unspaced(first)):
             return None
         return self.last if self.index.ends(block.key, self.last) else None
+
+    def _stray_tail(self, block: Block) -> int | None:
+        """A recent slot ending one of its sentences with ``block``, a short finished
+        fragment that no sentence can open with ("ん。"): what a cut left of a
+        sentence another attempt has whole. (The article goes on where it was.)"""
+        if not self._short_piece(block) or not opens_mid_sentence(block.text):
+            return None
+        return next(
+            (s for s in reversed(self.order[-RECENT_SLOTS:]) if self.index.ends(block.key, s)),
+            None,
+        )
 
 
 def _subsequence(short: list[str], long: list[str]) -> bool:

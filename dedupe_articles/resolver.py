@@ -200,6 +200,11 @@ class Resolver(Reuse):
                         "end of a kept sentence")  # fmt: skip
             self.last, self.in_run = tail_of, True
             return
+        stray = self._stray_tail(block)
+        if stray is not None:
+            self._event(ActionKind.TRUNCATED, block, 0, len(block.text), stray,
+                        "end of a kept sentence")  # fmt: skip
+            return
         per_unit = self._lookup(block)
         n = len(block.units)
         # A piece of a longer kept sentence, cut off or left at the head of a
