@@ -96,13 +96,11 @@ class Pieces(Stitcher):
     def _bold_cut(self, block: Block) -> bool:
         """Whether ``block`` is a bold line cut before its closing ``**``, closing its
         segment in a polluted article ("**1. 技術的課題")."""
-        text = block.text.strip()
         return (
             self.polluted
             and self._segment_end
             and block.kind is BlockKind.PARAGRAPH
-            and text.startswith("**")
-            and text.count("**") % 2 == 1
+            and _opens_bold(block.text)
             and len(block.key) >= 3
         )
 
@@ -157,9 +155,9 @@ class Pieces(Stitcher):
         # (Text that cannot open a sentence, "の真価を…", is a piece wherever it is.)
         short = self._short_piece(block)
         # (Nor can text that closes a bold line it never opened: "争優位性**".)
-        text = block.text.strip()
-        closes_bold = text.endswith("**") and not text.startswith("**") and text.count("**") == 1
-        piece = short or (self.polluted and (opens_mid_sentence(block.text) or closes_bold))
+        piece = short or (
+            self.polluted and (opens_mid_sentence(block.text) or _closes_bold(block.text))
+        )
         if not block.key or not (block.head or scrap or piece):
             return None
         found = next(
@@ -214,6 +212,26 @@ class Pieces(Stitcher):
             (s for s in reversed(self.order[-RECENT_SLOTS:]) if self.index.ends(block.key, s)),
             None,
         )
+
+
+def _opens_bold(text: str) -> bool:
+    """Whether ``text`` opens a bold line it never closes (cut before its ``**``).
+
+    >>> _opens_bold("**1. 技術的課題"), _opens_bold("**見出し**"), _opens_bold("争優位性**")
+    (True, False, False)
+    """
+    text = text.strip()
+    return text.startswith("**") and text.count("**") % 2 == 1
+
+
+def _closes_bold(text: str) -> bool:
+    """Whether ``text`` closes a bold line it never opened (the rest of one cut).
+
+    >>> _closes_bold("争優位性**"), _closes_bold("**見出し**"), _closes_bold("**1. 技術")
+    (True, False, False)
+    """
+    text = text.strip()
+    return text.endswith("**") and not text.startswith("**") and text.count("**") == 1
 
 
 def _subsequence(short: list[str], long: list[str]) -> bool:
