@@ -182,29 +182,21 @@ class Resolver(Reuse):
         ):
             self._join(seen, block)  # the commonest case: a verbatim copy of a kept block
             return
-        stitched = self._stitched_copy(block)
-        if stitched is not None:
-            self._event(ActionKind.TRUNCATED, block, 0, len(block.text), stitched,
-                        "shorter attempt of a stitched continuation")  # fmt: skip
-            self.last, self.in_run = stitched, True
-            return
-        heading = self._cut_heading(block)
-        if heading is not None:
-            self._event(ActionKind.TRUNCATED, block, 0, len(block.text), heading,
-                        "bold heading cut before its end")  # fmt: skip
-            self.last, self.in_run = heading, True
-            return
-        tail_of = self._tail_piece(block)
-        if tail_of is not None:
-            self._event(ActionKind.TRUNCATED, block, 0, len(block.text), tail_of,
-                        "end of a kept sentence")  # fmt: skip
-            self.last, self.in_run = tail_of, True
-            return
-        stray = self._stray_tail(block)
-        if stray is not None:
-            self._event(ActionKind.TRUNCATED, block, 0, len(block.text), stray,
-                        "end of a kept sentence")  # fmt: skip
-            return
+        # Pieces of kept text (the cursor moves to the slot they belong to, except
+        # for a stray sentence end, after which the article goes on where it was).
+        pieces = (
+            (self._stitched_copy, "shorter attempt of a stitched continuation", True),
+            (self._cut_heading, "bold heading cut before its end", True),
+            (self._tail_piece, "end of a kept sentence", True),
+            (self._stray_tail, "end of a kept sentence", False),
+        )
+        for find, detail, moves in pieces:
+            target = find(block)
+            if target is not None:
+                self._event(ActionKind.TRUNCATED, block, 0, len(block.text), target, detail)
+                if moves:
+                    self.last, self.in_run = target, True
+                return
         per_unit = self._lookup(block)
         n = len(block.units)
         # A piece of a longer kept sentence, cut off or left at the head of a
