@@ -192,6 +192,8 @@ def _majority(
             best, best_votes = member, mine
         elif mine == best_votes and _letter_dropped(best_key, key):
             best, best_votes = member, mine  # the other wording lost a letter: a typo
+        elif mine == best_votes and _transposed_worse(best_key, key, segments):
+            best, best_votes = member, mine  # the other swapped two letters: a typo
         elif mine == best_votes and segments and not _letter_dropped(key, best_key):
             here = (found(key), -outvoted[attempt(member)], centre(key))
             there = (found(best_key), -outvoted[attempt(best)], centre(best_key))
@@ -236,6 +238,33 @@ def _tail_of_another(key: str, keys: set[str], config: Config) -> bool:
     return len(key) < config.min_partial_chars and any(
         len(other) > len(key) and other.endswith(key) for other in keys
     )
+
+
+def _transposed_worse(typo: str, other: str, segments: Sequence[str]) -> bool:
+    """Whether ``typo`` is ``other`` with two neighbouring letters swapped, and the
+    letters around the swap are written elsewhere in the input only as ``other``
+    has them ("変わまりす" against "変わります").
+
+    >>> _transposed_worse("がまりす。", "がります。", ["変わります。なります。", "がまりす。"])
+    True
+    """
+    if len(typo) != len(other):
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(typo, other, strict=True)) if a != b]
+    if len(diff) != 2 or diff[1] != diff[0] + 1:
+        return False
+    i = diff[0]
+    if (typo[i], typo[i + 1]) != (other[i + 1], other[i]):
+        return False
+
+    def seen(word: str) -> int:
+        grams = {word[k : k + 3] for k in range(max(0, i - 2), min(len(word) - 2, i + 2))}
+        return sum(
+            sum(seg.count(g) for seg in segments) > sum(seg.count(word) for seg in segments)
+            for g in grams
+        )
+
+    return seen(other) > seen(typo)
 
 
 def _letter_dropped(short: str, long: str) -> bool:
