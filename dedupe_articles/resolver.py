@@ -244,6 +244,8 @@ class Resolver(Reuse):
             self._event(
                 ActionKind.DUPLICATE, block, 0, len(block.text), target, "continuation heading"
             )
+            if self.last is None or self.pos[self.last] < self.pos[target]:
+                self.last = target  # (the section has not begun where the article is)
             return
         glued = any(m.relation is Relation.CONTAINS for found in per_unit for m in found.values())
         # (A section number left of a heading, "1.", is too short to be new text.)
