@@ -1,15 +1,12 @@
-r"""Kept paragraphs that another kept block holds whole: copies found late.
+"""Kept paragraphs that another kept block holds whole: copies found late.
 
 The resolver places blocks one by one, so a paragraph can be kept before a later
 attempt writes the block that holds all of it (the rest of a cut list item, then
 the list whole). The reassembler drops such a paragraph (in an article cut by
 markers) with the help of this search.
 
->>> from dedupe_articles import clean_text
->>> cut = "- **法務** 規制が必要です。専門家が担います。"
->>> text = cut + "\n\n---END---\n\n規制が必要です。専門家が担います。\n"
->>> clean_text(text).count("規制が必要です")
-1
+(`tests/test_real.py` pins it on the real post that showed it: neuralink's
+"paragraph inside another" problems.)
 """
 
 from __future__ import annotations
@@ -32,6 +29,8 @@ def inside_others(
     the search stays near-linear."""
     grid: dict[str, set[int]] = {}
     for slot_id in order:
+        if res.slots[slot_id].kind not in _HOLDERS:
+            continue
         text = starts[slot_id]
         for at in range(0, len(text) - _GRAM + 1, _STEP):
             grid.setdefault(text[at : at + _GRAM], set()).add(slot_id)
@@ -49,8 +48,7 @@ def inside_others(
         owner = next(
             (
                 o for o in sorted(cands)
-                if o != slot_id and res.slots[o].kind in _HOLDERS
-                and len(starts[o]) > len(text) and text in starts[o]
+                if o != slot_id and len(starts[o]) > len(text) and text in starts[o]
             ),
             None,
         )  # fmt: skip
