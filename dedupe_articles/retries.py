@@ -148,6 +148,12 @@ class Retries(Store):
         text = record.base + rest[: len(rest) - len(rest.lstrip())] + body
         slot = self.slots[record.slot]
         kind = record.variant.kind
+        if record.block.segment == block.segment:
+            # The attempt went back to write it again: the restart is a new attempt,
+            # this block its first.
+            self.attempt_size[self.attempt] -= len(block.key)
+            self.attempt += 1
+            self.attempt_size[self.attempt] += len(block.key)
         self._variant_or_copy(slot, text, kind, split_units(text, kind), block)
         self.last, self.in_run, self._prev = record.slot, True, None
         return True
