@@ -151,7 +151,7 @@ def _majority(
     # of their own still wrote them once.
     distinct = {(variants[m[0]].attempt, k): k for m, k in complete}.values()
 
-    def voters() -> Iterator[tuple[object, str]]:
+    def voters() -> Iterator[tuple[object, str | tuple[str, str]]]:
         for (vi, ui), key in zip(members, keys, strict=True):
             yield ("attempt", variants[vi].attempt), key
             unit = variants[vi].units[ui]
@@ -160,11 +160,22 @@ def _majority(
                     yield ("copy", segment), key
                 elif held > unit.start:  # for the words of it they held, if any
                     yield ("copy", segment), normalize(unit.text[: held - unit.start])
+            text = variants[vi].text
+            for segment, tail in variants[vi].tail_copies.items():
+                at = len(text) - len(tail) if text.endswith(tail) else unit.end
+                if at <= unit.start:
+                    yield ("copy", segment), key
+                elif at < unit.end:  # the end of the cut sentence: a vote for how it ends
+                    yield ("copy", segment), ("end", normalize(unit.text[at - unit.start :]))
 
-    ballots = [key for _, key in dict.fromkeys(voters())]
+    ballots = [ballot for _, ballot in dict.fromkeys(voters())]
 
     def votes(wording: str) -> int:
-        return sum(wording.startswith(k) for k in ballots)  # a cut copy agrees with all it begins
+        # A cut copy agrees with all it begins; a repeated continuation, with how it ends.
+        return sum(
+            wording.endswith(b[1]) if isinstance(b, tuple) else wording.startswith(b)
+            for b in ballots
+        )
 
     def found(wording: str) -> int:
         return sum(wording in segment for segment in segments)

@@ -34,6 +34,9 @@ class Variant:
     # is a vote for the wording of the sentences it held whole (a stitch may since
     # have completed the last one in words the copy never had).
     copies: dict[int, int] = field(default_factory=dict)
+    # Other segments that repeated a stitched continuation whole, and its text: a
+    # vote for the wording of what ``text`` ends with (the cut sentence's end too).
+    tail_copies: dict[int, str] = field(default_factory=dict)
     # Where a stitched continuation begins in ``text``, and the attempt that wrote
     # it: the text from there on is that attempt's words, not ``attempt``'s.
     stitches: list[tuple[int, int]] = field(default_factory=list)
