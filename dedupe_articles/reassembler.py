@@ -9,6 +9,7 @@ have are merged in at their place; everything else becomes an action.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -304,10 +305,27 @@ def _join(picks: list[_Member], variants: Sequence[Variant]) -> str:
             if prev[0] == vi and prev[1] == ui - 1:
                 out.append(variants[vi].text[variants[vi].units[prev[1]].end : unit.start])
             else:
-                out.append(sentence_gap(out[-1] if out else "", unit.text))
+                out.append(_gap(variants[prev[0]].units[prev[1]].text, unit.text, variants))
         out.append(unit.text)
         prev = (vi, ui)
     return "".join(out)
+
+
+def _gap(left: str, right: str, variants: Sequence[Variant]) -> str:
+    """The space between two sentences taken from different attempts: as an
+    attempt writes it after a sentence ending like ``left`` ("？ また" in an
+    article that spaces after a question mark), else by the script's rule."""
+    for v in variants:
+        for a, b in itertools.pairwise(v.units):
+            gap = v.text[a.end : b.start]
+            if a.text[-1:] == left[-1:] and b.text[:1] == right[:1] and not gap.strip():
+                return gap
+    for v in variants:
+        for a, b in itertools.pairwise(v.units):
+            gap = v.text[a.end : b.start]
+            if a.text[-1:] == left[-1:] and not gap.strip():
+                return gap
+    return sentence_gap(left, right)
 
 
 def _never_whole(slot: Slot, piece: Block) -> bool:
