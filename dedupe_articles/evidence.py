@@ -87,27 +87,6 @@ class Evidence(Pieces):
             }
         return per_unit
 
-    def _heading_run_in(self, key: str) -> dict[int, Match]:
-        """A known heading that ``key`` opens with, run into known text (the
-        start of a paragraph, cut or whole): a collapsed echo's first sentence."""
-        for heading, slot_id in self._headings.get(key[:4], {}).items():
-            # (A rest of a few characters is no evidence here, unlike in _rest_known.)
-            if (
-                key.startswith(heading)
-                and len(key[len(heading) :].strip()) >= self.config.min_partial_chars
-                and self._rest_known(key, heading)
-            ):
-                return {slot_id: Match(slot_id, Relation.CONTAINS, 100.0, heading)}
-        return {}
-
-    def _rest_known(self, key: str, inner: str) -> bool:
-        """Whether what ``key`` holds besides ``inner`` is negligible or known text
-        (a heading and a sentence run together in a collapsed echo)."""
-        rest = key.replace(inner, "", 1).strip()
-        if len(rest) < self.config.min_partial_chars:
-            return True
-        return bool(self.index.lookup(rest, rest, cut=True, head=True))
-
     def _strong(self, block: Block) -> bool:
         """Whether a block may be judged a copy on its own evidence."""
         if block.kind is BlockKind.HEADING:

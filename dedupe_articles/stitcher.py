@@ -307,6 +307,8 @@ class Stitcher(Retries):
                 continue
             if unit.end <= overlap:
                 continue  # the words repeated from the cut ("りました。| 午前中に…")
+            if j == 0 and self._heading_run_in(unit.key):
+                return True  # a heading run into a known paragraph's start: an echo
             found = [
                 m for m in self.index.lookup(
                     unit.text, unit.key, cut=not unit.complete, head=j == 0
