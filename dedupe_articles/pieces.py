@@ -12,7 +12,7 @@ from __future__ import annotations
 from dedupe_articles.index import Match, Relation
 from dedupe_articles.normalize import is_unspaced, opens_mid_sentence
 from dedupe_articles.slots import PROSE
-from dedupe_articles.splitter import Block, BlockKind
+from dedupe_articles.splitter import Block, BlockKind, split_units
 from dedupe_articles.stitcher import Stitcher
 from dedupe_articles.store import RECENT_SLOTS, scrap
 
@@ -177,6 +177,26 @@ class Pieces(Stitcher):
         elif found is not None and found.tail == block.key and block.segment != found.block.segment:
             found.variant.tail_copies.setdefault(block.segment, block.text.strip())
         return found.slot if found is not None else None
+
+    def _cut_sentence_end(self, block: Block) -> int | None:
+        """The slot whose cut sentence a stitched continuation finished with exactly
+        ``block``'s words, when ``block`` is one finished sentence away from a segment
+        head: the end of that sentence again ("시작할 수 있었다."), not a sentence of
+        its own (a cut at a sentence's end leaves a whole sentence to stitch on)."""
+        if (
+            not self.polluted
+            or block.head
+            or block.kind not in PROSE
+            or len(block.units) != 1
+            or not block.units[0].complete
+        ):
+            return None
+        for record in self.continuations:
+            if record.tail == block.key:
+                units = split_units(record.base, record.variant.kind)
+                if units and not units[-1].complete:
+                    return record.slot
+        return None
 
     def _punctuation_only(self, block: Block) -> bool:
         """Whether a paragraph is only a full stop or dots, in a polluted article:
