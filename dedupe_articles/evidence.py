@@ -202,7 +202,10 @@ class Evidence(Pieces):
                 and self.polluted
                 and len(block.units) == 1
                 and len(block.key) >= self.config.strong_block_chars
-                and all(len(v.units) > 1 for v in self.slots[cand].variants)
+                and all(
+                    len(v.units) > 1 or _cut_opening(v, self.slots[cand].variants)
+                    for v in self.slots[cand].variants
+                )
             ):
                 # One sentence of a longer kept paragraph opening an attempt (after a
                 # marker, or after a paragraph cut off without one).
@@ -354,6 +357,15 @@ class Evidence(Pieces):
                           min_partial=self.config.min_partial_chars) is not None:  # fmt: skip
                     return False
         return True
+
+
+def _cut_opening(variant: Variant, variants: Sequence[Variant]) -> bool:
+    """Whether ``variant`` is only the cut start of another variant's first
+    sentence: an attempt of that longer paragraph, cut, not a paragraph of one."""
+    cut = variant.units[-1]
+    return not cut.complete and any(
+        len(o.units) > 1 and o.units[0].key.startswith(cut.key) for o in variants
+    )
 
 
 def _cut_before(blocks: Sequence[Block], i: int) -> bool:
