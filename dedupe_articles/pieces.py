@@ -179,10 +179,12 @@ class Pieces(Stitcher):
         return found.slot if found is not None else None
 
     def _cut_sentence_end(self, block: Block) -> int | None:
-        """The slot whose cut sentence a stitched continuation finished with exactly
+        """The slot whose cut sentence a stitched continuation finished with
         ``block``'s words, when ``block`` is one finished sentence away from a segment
         head: the end of that sentence again ("시작할 수 있었다."), not a sentence of
-        its own (a cut at a sentence's end leaves a whole sentence to stitch on)."""
+        its own (a cut at a sentence's end leaves a whole sentence to stitch on).
+        Another attempt may have finished it in other words: ``block`` then ends a
+        kept sentence that begins with the cut."""
         if (
             not self.polluted
             or block.head
@@ -191,11 +193,23 @@ class Pieces(Stitcher):
             or not block.units[0].complete
         ):
             return None
+        key = block.key
         for record in self.continuations:
-            if record.tail == block.key:
-                units = split_units(record.base, record.variant.kind)
-                if units and not units[-1].complete:
-                    return record.slot
+            ends = [
+                u.key for v in self.slots[record.slot].variants for u in v.units
+                if u.key.endswith(key) and u.key != key
+            ]  # fmt: skip
+            if record.tail != key and not ends:
+                continue
+            units = split_units(record.base, record.variant.kind)
+            if not units or units[-1].complete:
+                continue
+            cut = units[-1].key
+            # (A space may stand between the cut and its rest.)
+            if record.tail == key or any(
+                u.startswith(cut) and len(u) - len(cut) - len(key) in (0, 1) for u in ends
+            ):
+                return record.slot
         return None
 
     def _punctuation_only(self, block: Block) -> bool:
