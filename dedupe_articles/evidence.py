@@ -351,6 +351,8 @@ class Evidence(Pieces):
             return False
         if len(block.units[0].key) < self.config.min_partial_chars:
             return False  # a few characters left at a restart ("ました。…") open no paragraph
+        if not variant.units[-1].complete:
+            return False  # an attempt cut there: the block opens the next one
         for unit in block.units:
             for other in variant.units:
                 if relate(unit.key, other.key, cutoff=self.config.variant_cutoff,
