@@ -307,6 +307,8 @@ class Stitcher(Retries):
                 continue
             if unit.end <= overlap:
                 continue  # the words repeated from the cut ("りました。| 午前中に…")
+            if j == 1 and confirmed and len(unit.key) < self.config.strong_block_chars:
+                break  # (after the cut sentence begun again, a short one may be anywhere)
             if j == 0 and self._heading_run_in(unit.key):
                 return True  # a heading run into a known paragraph's start: an echo
             found = [
