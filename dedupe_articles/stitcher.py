@@ -64,17 +64,24 @@ class Stitcher(Retries):
             if own is not None and "".join(u.key for u in own.units).startswith(block.key):
                 return self.last, own  # the block is a shorter copy of this cut
         tail = self.order[-1]
-        if len(self.order) > 1 and self._begins(tail, self.order[-RECENT_SLOTS - 1 : -1]):
+        if len(self.order) > 1 and self._begins(
+            tail, self.order[-RECENT_SLOTS - 1 : -1], scraps_only=False
+        ):
             tail = self.order[-2]
         longest = self._longest_cut(tail, _STITCHABLE)
         return (tail, longest) if longest is not None else None
 
-    def _begins(self, scrap_id: int, slot_ids: list[int]) -> bool:
+    def _begins(self, scrap_id: int, slot_ids: list[int], *, scraps_only: bool = True) -> bool:
         """Whether a slot holding only a scrap (a few characters of a cut attempt, a
         teaser) is the start of one of ``slot_ids``: the full attempt came later and
-        went in ahead of it, and the scrap is no cut to go on from."""
+        went in ahead of it, and the scrap is no cut to go on from. (The article's
+        tail may be any one cut sentence: ``scraps_only=False``.)"""
         scraps = self.slots[scrap_id].variants
-        if not all(len(v.units) == 1 and scrap(v.units[0], self.config) for v in scraps):
+        if not all(
+            len(v.units) == 1
+            and (scrap(v.units[0], self.config) or not (scraps_only or v.units[0].complete))
+            for v in scraps
+        ):
             return False
         return self._opens_any(scraps[0].units[0].key, slot_ids)
 
