@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from dedupe_articles.evidence import ECHO_STEP, Evidence
 from dedupe_articles.index import Match, Relation, one_word_apart
-from dedupe_articles.normalize import opens_mid_sentence
+from dedupe_articles.normalize import is_unspaced, opens_mid_sentence
 from dedupe_articles.splitter import Block, BlockKind, Unit
 
 
@@ -208,5 +208,38 @@ def continues(longer: Sequence[Unit], shorter: Sequence[Unit]) -> bool:
         # put in its place, nor a quote mark: that may be another paragraph).
         if unit.complete and one_word_apart(unit.key.split(), key.split()):
             continue
+        if unit.complete and is_unspaced(unit.key) and _characters_apart(unit.key, key):
+            continue  # (the same, in a script without spaces, for a few characters)
         return False
     return True
+
+
+def _characters_apart(a: str, b: str) -> bool:
+    """Whether two long sentences differ only by two neighbouring characters
+    swapped, or by a run of up to four characters added or dropped.
+
+    >>> _characters_apart("さらに、この動きは、デジタルデバイドの解消に寄与する。",
+    ...                   "さらに、この動きは、デジタデルバイドの解消に寄与する。")
+    True
+    >>> _characters_apart("如果多个发送方共用一个通道，就需要额外的同步机制。",
+    ...                   "如果多个发送方共用一个通道，就需外的同步机制。")
+    True
+    >>> _characters_apart("如果多个发送方共用一个通道，就需要额外的同步机制。",
+    ...                   "如果多个接收方共用一个通道，就需要额外的同步机制。")
+    False
+    """
+    if min(len(a), len(b)) < _MIN_CHARACTERS_APART or a == b:
+        return False
+    if len(a) == len(b):
+        i = next(j for j in range(len(a)) if a[j] != b[j])
+        return a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i + 1 : i - 1 if i else None : -1]
+    short, long = sorted((a, b), key=len)
+    gap = len(long) - len(short)
+    if gap > 4:
+        return False
+    i = next((j for j in range(len(short)) if short[j] != long[j]), len(short))
+    return long[:i] + long[i + gap :] == short
+
+
+# Sentences shorter than this (characters) may differ by a few on purpose.
+_MIN_CHARACTERS_APART = 16
