@@ -15,7 +15,13 @@ from enum import Enum
 import regex
 
 from dedupe_articles.config import Config, marker_pattern
-from dedupe_articles.normalize import is_unspaced, normalize, sentence_gap, strip_leading_ellipsis
+from dedupe_articles.normalize import (
+    is_unspaced,
+    normalize,
+    opens_mid_sentence,
+    sentence_gap,
+    strip_leading_ellipsis,
+)
 
 
 class BlockKind(str, Enum):
@@ -181,8 +187,19 @@ def parse(text: str, config: Config) -> Document:
             seen.add(block.segment)
         elif i and _continues_cut(blocks[i - 1], block, polluted=bool(markers)):
             block.head = True  # a missing marker: the block goes on with a cut paragraph
-        elif block.kind is BlockKind.PARAGRAPH and block.text[0].islower():
-            block.head = True  # a paragraph does not open in lower case: a cut's tail
+        elif block.kind is BlockKind.PARAGRAPH and (
+            block.text[0].islower()
+            or (
+                markers
+                and opens_mid_sentence(block.text)
+                and block.units[:1] != []
+                and block.units[0].complete
+            )
+        ):
+            # A paragraph does not open in lower case (nor, in Japanese, with a
+            # particle): a cut's tail (a finished one, in Japanese: a few characters
+            # cut off may be the start of anything).
+            block.head = True
         if block.kind is BlockKind.PARAGRAPH and (block.head or markers):
             _drop_leading_ellipsis(block)
         ends_segment = i + 1 == len(blocks) or blocks[i + 1].segment != block.segment
