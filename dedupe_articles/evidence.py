@@ -184,6 +184,13 @@ class Evidence(Pieces):
                 # the marker, a block just behind may be where the article goes on: a
                 # second "### Example".)
                 return True
+            if (
+                self.polluted
+                and len(seg_blocks) == 1
+                and block.kind in PROSE
+                and self._exact_copy(block, cand)
+            ):
+                return True  # all an attempt wrote: a kept paragraph, verbatim
             keys = [u.key for u in block.units]
             if self.polluted and any(
                 [u.key for u in v.units[: len(keys)]] == keys and len(v.units) > len(keys)
