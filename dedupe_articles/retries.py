@@ -22,8 +22,8 @@ from dedupe_articles.normalize import (
     strip_leading_ellipsis,
 )
 from dedupe_articles.overlap import repeated_at_cut, word_edge
-from dedupe_articles.slots import PROSE, Continuation, Variant
-from dedupe_articles.splitter import Block, split_units
+from dedupe_articles.slots import PROSE, Continuation, Variant, group
+from dedupe_articles.splitter import Block, BlockKind, split_units
 from dedupe_articles.store import RECENT_SLOTS, Store, key_of
 
 
@@ -52,6 +52,18 @@ class Retries(Store):
             and prefix_ratio(last.key, v.units[n - 1].key, cutoff) > 0
             for v in others
         )
+
+    def _known_whole(self, cut: str, slot_id: int, kind: BlockKind, again: bool) -> bool:
+        """Whether the cut sentence ``cut`` is known whole: a truncated copy, not
+        a cut. (A short cut that begins sentences of several paragraphs, "しかし、
+        オンデバイ", is a common opening: after a marker, it says nothing of which
+        one it copies.)"""
+        slots = [
+            s for s in self.index.completing(cut)
+            if group(self.slots[s].kind) is group(kind) and (s == slot_id or not again)
+        ]  # fmt: skip
+        common = len(slots) > 1 and len(cut) < 2 * self.config.min_partial_chars
+        return bool(slots) and not (common and self._segment[1] == 0)
 
     def _same_sentence(self, a: str, b: str) -> bool:
         """Whether two sentences are one, worded alike or a little differently."""

@@ -25,7 +25,7 @@ from dedupe_articles.normalize import (
 from dedupe_articles.overlap import doubled_at_cut, repeated_at_cut, restarted_word
 from dedupe_articles.result import ActionKind
 from dedupe_articles.retries import Retries
-from dedupe_articles.slots import PROSE, Continuation, Event, Variant, group
+from dedupe_articles.slots import PROSE, Continuation, Event, Variant
 from dedupe_articles.splitter import Block, BlockKind, Unit, split_units
 from dedupe_articles.store import RECENT_SLOTS, key_of, resplit_tail, scrap
 
@@ -180,9 +180,7 @@ class Stitcher(Retries):
             and record is None
             and not confirmed
             and not (opens_mid_sentence(body) and len(cut.key) < 2 * self.config.min_partial_chars)
-            and any(group(self.slots[s].kind) is group(variant.kind)
-                    and (s == slot_id or not again)
-                    for s in self.index.completing(cut.key))
+            and self._known_whole(cut.key, slot_id, variant.kind, again)
         ):  # fmt: skip
             # The "cut" sentence is known whole: a truncated copy, not a cut. (A
             # heading beginning with the same words completes no paragraph. A cut
