@@ -99,6 +99,23 @@ def runs_on(left: str, right: str, table: Mapping[str, float]) -> bool:
     return any(joined[:k] in table for k in range(len(left) + 1, len(joined) + 1))
 
 
+def spans_word(left: str, right: str) -> bool:
+    """Whether a Japanese or Chinese word of two characters or more begins in the
+    last characters of ``left`` and ends in the first of ``right``: a cut inside
+    that word ("社|会のあらゆる層"), not between two sentences ("社|正直なところ").
+
+    >>> spans_word("AIが社", "会のあらゆる層に"), spans_word("AIが社", "正直なところ")
+    (True, False)
+    """
+    tables = [frequencies(language) for language in ("ja", "zh")]
+    return any(
+        left[-k:] + right[:m] in table
+        for k in range(1, min(3, len(left)) + 1)
+        for m in range(1, min(3, len(right)) + 1)
+        for table in tables
+    )
+
+
 def _log(p: float) -> float:
     return math.log(max(p, _FLOOR))
 

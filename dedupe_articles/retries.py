@@ -15,6 +15,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from dedupe_articles.index import Relation, prefix_ratio, relate
+from dedupe_articles.lexicon import spans_word
 from dedupe_articles.normalize import (
     is_link_line,
     is_unspaced,
@@ -23,7 +24,7 @@ from dedupe_articles.normalize import (
 )
 from dedupe_articles.overlap import repeated_at_cut, word_edge
 from dedupe_articles.slots import PROSE, Continuation, Variant, group
-from dedupe_articles.splitter import Block, BlockKind, split_units
+from dedupe_articles.splitter import Block, split_units
 from dedupe_articles.store import RECENT_SLOTS, Store, key_of
 
 
@@ -53,17 +54,23 @@ class Retries(Store):
             for v in others
         )
 
-    def _known_whole(self, cut: str, slot_id: int, kind: BlockKind, again: bool) -> bool:
-        """Whether the cut sentence ``cut`` is known whole: a truncated copy, not
-        a cut. (A short cut that begins sentences of several paragraphs, "しかし、
-        オンデバイ", is a common opening: after a marker, it says nothing of which
-        one it copies.)"""
+    def _known_whole(self, slot_id: int, variant: Variant, body: str, again: bool) -> bool:
+        """Whether the cut sentence ending ``variant`` is known whole: a truncated
+        copy, not a cut. (A short cut that begins sentences of several paragraphs,
+        "しかし、オンデバイ", or of another paragraph only, after whole sentences of
+        this one, is a common opening: after a marker, it says nothing of which
+        paragraph it copies.)"""
+        cut = variant.units[-1].key
         slots = [
             s for s in self.index.completing(cut)
-            if group(self.slots[s].kind) is group(kind) and (s == slot_id or not again)
+            if group(self.slots[s].kind) is group(variant.kind) and (s == slot_id or not again)
         ]  # fmt: skip
-        common = len(slots) > 1 and len(cut) < 2 * self.config.min_partial_chars
-        return bool(slots) and not (common and self._segment[1] == 0)
+        common = len(cut) < 2 * self.config.min_partial_chars and (
+            len(slots) > 1 or (len(variant.units) > 1 and slot_id not in slots)
+        )
+        # (In scripts without spaces, only when a word runs on across the cut.)
+        runs_on = not is_unspaced(body[:1]) or spans_word(variant.text.rstrip(), body)
+        return bool(slots) and not (common and runs_on and self._segment[1] == 0)
 
     def _same_sentence(self, a: str, b: str) -> bool:
         """Whether two sentences are one, worded alike or a little differently."""

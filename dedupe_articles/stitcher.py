@@ -180,7 +180,7 @@ class Stitcher(Retries):
             and record is None
             and not confirmed
             and not (opens_mid_sentence(body) and len(cut.key) < 2 * self.config.min_partial_chars)
-            and self._known_whole(cut.key, slot_id, variant.kind, again)
+            and self._known_whole(slot_id, variant, body, again)
         ):  # fmt: skip
             # The "cut" sentence is known whole: a truncated copy, not a cut. (A
             # heading beginning with the same words completes no paragraph. A cut
