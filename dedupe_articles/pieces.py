@@ -175,6 +175,7 @@ class Pieces(Stitcher):
         if found is None and (block.head or scrap):
             found = self._reworded_cut_of(block)
         elif found is not None and found.tail == block.key and block.segment != found.block.segment:
+            # The continuation repeated whole: a vote for its wording (reassembler).
             found.variant.tail_copies.setdefault(block.segment, block.text.strip())
         return found.slot if found is not None else None
 

@@ -315,17 +315,16 @@ def _gap(left: str, right: str, variants: Sequence[Variant]) -> str:
     """The space between two sentences taken from different attempts: as an
     attempt writes it after a sentence ending like ``left`` ("？ また" in an
     article that spaces after a question mark), else by the script's rule."""
+    fallback = None
     for v in variants:
         for a, b in itertools.pairwise(v.units):
             gap = v.text[a.end : b.start]
-            if a.text[-1:] == left[-1:] and b.text[:1] == right[:1] and not gap.strip():
+            if a.text[-1:] != left[-1:] or gap.strip():
+                continue
+            if b.text[:1] == right[:1]:
                 return gap
-    for v in variants:
-        for a, b in itertools.pairwise(v.units):
-            gap = v.text[a.end : b.start]
-            if a.text[-1:] == left[-1:] and not gap.strip():
-                return gap
-    return sentence_gap(left, right)
+            fallback = gap if fallback is None else fallback
+    return sentence_gap(left, right) if fallback is None else fallback
 
 
 def _never_whole(slot: Slot, piece: Block) -> bool:

@@ -232,7 +232,7 @@ def _characters_apart(a: str, b: str) -> bool:
         return False
     if len(a) == len(b):
         i = next(j for j in range(len(a)) if a[j] != b[j])
-        return a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i + 1 : i - 1 if i else None : -1]
+        return a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1]
     short, long = sorted((a, b), key=len)
     gap = len(long) - len(short)
     if gap > 4:
