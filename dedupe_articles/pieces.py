@@ -12,7 +12,7 @@ from __future__ import annotations
 from dedupe_articles.index import Match, Relation
 from dedupe_articles.normalize import is_unspaced, opens_mid_sentence
 from dedupe_articles.slots import PROSE
-from dedupe_articles.splitter import Block, BlockKind, split_units
+from dedupe_articles.splitter import Block, BlockKind
 from dedupe_articles.stitcher import Stitcher
 from dedupe_articles.store import RECENT_SLOTS, scrap
 
@@ -200,15 +200,12 @@ class Pieces(Stitcher):
                 u.key for v in self.slots[record.slot].variants for u in v.units
                 if u.key.endswith(key) and u.key != key
             ]  # fmt: skip
-            if record.tail != key and not ends:
+            if not record.cut or (record.tail != key and not ends):
                 continue
-            units = split_units(record.base, record.variant.kind)
-            if not units or units[-1].complete:
-                continue
-            cut = units[-1].key
             # (A space may stand between the cut and its rest.)
             if record.tail == key or any(
-                u.startswith(cut) and len(u) - len(cut) - len(key) in (0, 1) for u in ends
+                u.startswith(record.cut) and len(u) - len(record.cut) - len(key) in (0, 1)
+                for u in ends
             ):
                 return record.slot
         return None

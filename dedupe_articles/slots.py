@@ -87,6 +87,9 @@ class Continuation:
     tail: str
     joined: str
     block: Block
+    # The key of the cut sentence the stitch went on from ("" when the base ended
+    # with a whole sentence).
+    cut: str = ""
 
 
 @dataclass

@@ -192,7 +192,7 @@ def parse(text: str, config: Config) -> Document:
             or (
                 markers
                 and opens_mid_sentence(block.text)
-                and block.units[:1] != []
+                and bool(block.units)
                 and block.units[0].complete
             )
         ):

@@ -81,7 +81,7 @@ class Stitcher(Retries):
             len(v.units) == 1
             and (scrap(v.units[0], self.config) or not (scraps_only or v.units[0].complete))
             for v in scraps
-        ):
+        ):  # (a scrap, or with scraps_only=False any one cut sentence)
             return False
         return self._opens_any(scraps[0].units[0].key, slot_ids)
 
@@ -398,6 +398,7 @@ class Stitcher(Retries):
                 key_of(body[tail_from:], block.kind),
                 joined,
                 block,
+                variant.units[-1].key if variant.units and not variant.units[-1].complete else "",
             )
         )
         # Every attempt that stopped exactly at this cut ran to the end of its
