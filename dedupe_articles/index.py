@@ -16,7 +16,7 @@ from enum import Enum
 from rapidfuzz import fuzz
 
 from dedupe_articles.config import Config
-from dedupe_articles.normalize import shingles
+from dedupe_articles.normalize import is_unspaced, shingles
 
 # A shingle shared by this many sentences says nothing about which one is meant;
 # skipping it keeps lookups linear on inputs that repeat one phrase thousands of times.
@@ -144,6 +144,53 @@ def one_word_apart(a: list[str], b: list[str]) -> bool:
     return sum(map(abs, diff.values())) <= 1
 
 
+def one_edit_prefix(cut: str, whole: str) -> bool:
+    """Whether the cut sentence ``cut`` is the head of ``whole`` with one edit:
+    a word added, dropped or swapped with its neighbour (four words or more,
+    the first one kept), or in scripts without spaces one or two characters
+    added or dropped, or two neighbours swapped (the first two kept). Something
+    of ``cut`` must follow the edit: a cut that only differs at its end, or not
+    at all (a plain cut copy, which :func:`relate` judges), is no evidence.
+
+    >>> one_edit_prefix("宁可也许慢一", "宁可慢一点，也不要受伤。")
+    True
+    >>> one_edit_prefix("下面是一个最单简的", "下面是一个最简单的部署配置。")
+    True
+    >>> one_edit_prefix("次に効果が大きいのは、サーバの", "次に効果が大きいのは、サーバーのサイズ")
+    True
+    >>> one_edit_prefix("메모리 업황을 판단할 몇", "메모리 업황을 판단할 때는 몇 가지")
+    True
+    >>> one_edit_prefix("the cat sat", "the dog sat on the mat.")
+    False
+    >>> one_edit_prefix("das erste brot", "das brot ist")  # three words say too little
+    False
+    >>> one_edit_prefix("singos", "sinsin mar")  # nor do letters of a spaced script
+    False
+    """
+    if len(cut) >= len(whole) or whole.startswith(cut):
+        return False
+    if " " in cut:
+        words, heads = cut.split(" "), whole.split(" ")
+        n = len(words)
+        if n < 4 or words[0] != heads[0]:
+            return False
+        repairs = [words[:p] + words[p + 1 :] for p in range(1, n - 1)]  # one added
+        repairs += [[*words[:p], heads[p], *words[p:]] for p in range(1, min(n, len(heads)))]
+        repairs += [[*words[:p], words[p + 1], words[p], *words[p + 2 :]] for p in range(1, n - 2)]
+        return any(whole.startswith(" ".join(r)) for r in repairs)
+    if cut[:2] != whole[:2] or not is_unspaced(cut):
+        return False
+    at = next(i for i, (a, b) in enumerate(zip(cut, whole, strict=False)) if a != b)
+    for i in range(max(2, at - 2), min(at, len(cut) - 1) + 1):
+        fixes = [cut[:i] + cut[i + k :] for k in (1, 2) if i + k < len(cut)]  # added
+        fixes += [cut[:i] + whole[i : i + k] + cut[i:] for k in (1, 2)]  # dropped
+        if i + 1 < len(cut):
+            fixes.append(cut[:i] + cut[i + 1] + cut[i] + cut[i + 2 :])  # swapped
+        if any(len(f) >= 4 and whole.startswith(f) for f in fixes):
+            return True
+    return False
+
+
 def prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
     """How well the cut sentence ``cut`` matches the start of ``whole``, when it
     may have a word added or dropped (so the head to compare with is a little
@@ -207,6 +254,7 @@ class ShingleIndex:
         self._joined_size = 0
         self._exact: dict[str, list[int]] = {}
         self._postings: dict[str, list[int]] = {}
+        self._by_head: dict[str, list[int]] = {}  # entries by their first two characters
 
     def _shingles(self, text: str, key: str) -> frozenset[str]:
         # Polluted articles repeat the same sentences many times: shingle each once.
@@ -237,6 +285,7 @@ class ShingleIndex:
         self._exact.setdefault(key, []).append(entry)
         for gram in grams:
             self._postings.setdefault(gram, []).append(entry)
+        self._by_head.setdefault(key[:2], []).append(entry)
 
     def _containing(self, key: str) -> list[int]:
         """Entries whose key contains ``key``, by one search over all keys.
@@ -346,6 +395,21 @@ class ShingleIndex:
             # A fragment cut inside words at both ends shares no word n-gram with
             # its sentence; find it by plain substring search instead (rare path).
             found = self._verify(key, self._containing(key), cutoff=cutoff, cut=cut, head=head)
+        if not found and len(key) >= _MIN_HEAD:
+            found = self._reworded_cut(key, cut=cut, cutoff=cutoff)
+        return found
+
+    def _reworded_cut(self, key: str, *, cut: bool, cutoff: float) -> list[Match]:
+        """A short cut fragment reworded before its cut shares no rare shingle with
+        its sentence; it begins as the sentence does, one edit apart (either may
+        come first)."""
+        found = []
+        for e in self._by_head.get(key[:2], [])[-_MAX_POSTINGS:]:
+            other = self._keys[e]
+            if cut and len(other) > len(key) and one_edit_prefix(key, other):
+                found.append(Match(self._slots[e], Relation.PREFIX, cutoff, other))
+            elif self._cut[e] and len(other) >= _MIN_HEAD and one_edit_prefix(other, key):
+                found.append(Match(self._slots[e], Relation.EXTENDS, cutoff, other))
         return found
 
     def _verify(
