@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Sequence
 
 from dedupe_articles.config import Config
-from dedupe_articles.index import Relation, relate
+from dedupe_articles.index import Relation, one_char_edit, relate
 from dedupe_articles.slots import Slot, Variant
 from dedupe_articles.splitter import Unit
 
@@ -161,4 +161,7 @@ def _affinity(
         )
         if verdict is not None:
             best = max(best, verdict[1] + (1 if verdict[0] is Relation.EXACT else 0))
+        elif unit.complete and other.complete and one_char_edit(unit.key, other.key):
+            # A sentence too short for a ratio, reworded by one or two characters.
+            best = max(best, config.variant_cutoff)
     return best

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
@@ -178,17 +179,39 @@ def one_edit_prefix(cut: str, whole: str) -> bool:
         repairs += [[*words[:p], heads[p], *words[p:]] for p in range(1, min(n, len(heads)))]
         repairs += [[*words[:p], words[p + 1], words[p], *words[p + 2 :]] for p in range(1, n - 2)]
         return any(whole.startswith(" ".join(r)) for r in repairs)
-    if cut[:2] != whole[:2] or not is_unspaced(cut):
-        return False
-    at = next(i for i, (a, b) in enumerate(zip(cut, whole, strict=False)) if a != b)
-    for i in range(max(2, at - 2), min(at, len(cut) - 1) + 1):
-        fixes = [cut[:i] + cut[i + k :] for k in (1, 2) if i + k < len(cut)]  # added
-        fixes += [cut[:i] + whole[i : i + k] + cut[i:] for k in (1, 2)]  # dropped
-        if i + 1 < len(cut):
-            fixes.append(cut[:i] + cut[i + 1] + cut[i] + cut[i + 2 :])  # swapped
-        if any(len(f) >= 4 and whole.startswith(f) for f in fixes):
-            return True
-    return False
+    return any(len(f) >= 4 and whole.startswith(f) for f in _char_fixes(cut, whole))
+
+
+def one_char_edit(a: str, b: str) -> bool:
+    """Whether two sentences of a script without spaces differ by one or two
+    characters added or dropped, or two neighbours swapped, after their first
+    two: the same short sentence, reworded ("まさにの通り。", "まさにその通り。").
+
+    >>> one_char_edit("まさにの通り。", "まさにその通り。")
+    True
+    >>> one_char_edit("まさにそ通り。", "まさにその通り。")
+    True
+    >>> one_char_edit("そうですね。", "そうですか。")  # another word: no edit of these
+    False
+    """
+    return a != b and any(f == b for f in _char_fixes(a, b))
+
+
+def _char_fixes(text: str, other: str) -> Iterator[str]:
+    """``text`` with each edit undone that could make it begin as ``other`` does,
+    at the first characters where they differ (the first two must agree)."""
+    if text[:2] != other[:2] or not is_unspaced(text):
+        return
+    at = next((i for i, (a, b) in enumerate(zip(text, other, strict=False)) if a != b), None)
+    if at is None:
+        return
+    for i in range(max(2, at - 2), min(at, len(text) - 1) + 1):
+        for k in (1, 2):
+            if i + k < len(text):
+                yield text[:i] + text[i + k :]  # added
+            yield text[:i] + other[i : i + k] + text[i:]  # dropped
+        if i + 1 < len(text):
+            yield text[:i] + text[i + 1] + text[i] + text[i + 2 :]  # swapped
 
 
 def prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
