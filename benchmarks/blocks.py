@@ -132,6 +132,9 @@ def block_kind(text: str) -> str:
     return "para" if len(lines) == 1 and not text.startswith((">", "<", "!")) else "other"
 
 
+_FENCE_LINE = re.compile(r" {0,3}```")  # CommonMark: a fence may be indented up to three spaces
+
+
 def parse_blocks(article: str) -> list[Block]:
     """Blank-line separated blocks; fenced code and YAML front matter stay whole."""
     blocks: list[Block] = []
@@ -145,7 +148,7 @@ def parse_blocks(article: str) -> list[Block]:
             blocks.append(Block("front", "\n".join([*cur, line])))
             cur = []
             continue
-        elif line.startswith("```") and not front:
+        elif _FENCE_LINE.match(line) and not front:
             fence = not fence
         if line == "" and not fence and not front:
             if cur:

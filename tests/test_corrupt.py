@@ -146,6 +146,13 @@ def test_reworded_attempts_differ() -> None:
     assert any(u not in orig for u in units(c.text) if MARKER not in u and len(u) > 40)
 
 
+def test_indented_fence_keeps_its_blank_lines() -> None:
+    # CommonMark lets a fence be indented up to three spaces; a blank line inside
+    # such a block is code, not a block break (the real post c7 has one).
+    text = "Intro.\n\n```latex\na\n\nb\n ```\n\nEnd.\n"
+    assert [b.kind for b in parse_blocks(text)] == ["para", "code", "para"]
+
+
 def test_baseline_and_units() -> None:
     text = "Title\n\nA one. B two!\n\n---END---\n\nA one. B two!\r\n\r\nC three\n"
     assert baseline(text) == "Title\r\n\r\nA one. B two!\r\n\r\nC three\r\n"
