@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
+import regex
 from rapidfuzz import fuzz
 
 from dedupe_articles.config import Config
@@ -24,6 +25,7 @@ from dedupe_articles.normalize import is_unspaced, shingles
 _MAX_POSTINGS = 64
 _RAREST = 8
 _MIN_CUT = 3
+_URL = regex.compile(r"[a-z][a-z0-9+.-]*://[^\s)\]>\"']+")
 _MIN_HEAD = 5
 
 
@@ -69,6 +71,9 @@ def relate(
     <Relation.NEAR: 'near'>
     >>> relate("short", "shorter text", cutoff=88, min_partial=8) is None
     True
+    >>> relate("[see it](https://x.jp/dp/47981)", "[see it](https://x.jp/dp/40491)",
+    ...        cutoff=88, min_partial=8) is None
+    True
     >>> relate("n wirklich ihn wirklich gut nutzt.", "wichtig, dass man ihn wirklich gut nutzt.",
     ...        cutoff=88, min_partial=8, query_head=True)[0]
     <Relation.INSIDE: 'inside'>
@@ -110,6 +115,8 @@ def relate(
         return Relation.CONTAINS, 100.0
     if min(lq, lc) < min_partial:
         return None
+    if ("://" in query or "://" in cand) and _URL.findall(query) != _URL.findall(cand):
+        return None  # a link to somewhere else is other content, however alike the text
     score = fuzz.ratio(query, cand, score_cutoff=cutoff)
     if score:
         return Relation.NEAR, score
