@@ -55,6 +55,16 @@ _CONTINUATION_TAG = regex.compile(
     r"continuación|continuacion|continuazione|continuação)\s*[\)\]]\s*[:：]?\s*$"
 )
 _HANGUL = regex.compile(r"\p{Hangul}")
+_MARK_AFTER = regex.compile(r"([\p{L}\p{N}])( ?)([^\p{L}\p{N}\s])")
+_MARK_BEFORE = regex.compile(r"([^\p{L}\p{N}\s])( ?)([\p{L}\p{N}])")
+
+
+_OPENS_OR_CLOSES = frozenset("`'\"*_~")
+
+
+def _kind(char: str) -> str:
+    """A digit, or a letter (any script): what a symbol beside it is counted by."""
+    return "9" if char.isdigit() else "a"
 _SAMPLE_ABOVE = 24  # character grams of a sentence beyond which only half are kept
 _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
 
@@ -220,6 +230,10 @@ class JoinModel:
         # Two syllables side by side in one word, and across a space.
         self.pair_in: Counter[str] = Counter()
         self.pair_across: Counter[str] = Counter()
+        # A symbol beside a letter or digit ("72%", "a -"), by whether a space stood
+        # between them: ("<", "9", "%") for a symbol after a digit, (">", "(", "a")
+        # for a letter after one.
+        self.marks: Counter[tuple[str, str, str, bool]] = Counter()
         self._grams: Counter[str] = Counter()  # 1-, 2- and 3-grams of "^^word$"
         self._heads: Counter[str] = Counter()  # their first 0-2 characters (contexts)
 
@@ -236,6 +250,10 @@ class JoinModel:
                 self.start1[tok[0]] += 1
                 self.pair_in.update(tok[i : i + 2] for i in range(len(tok) - 1))
             self.pair_across.update(x[-1] + y[0] for x, y in itertools.pairwise(toks))
+            for m in _MARK_AFTER.finditer(text):
+                self.marks["<", _kind(m[1]), m[3], m[2] == ""] += 1
+            for m in _MARK_BEFORE.finditer(text):
+                self.marks[">", m[1], _kind(m[3]), m[2] == ""] += 1
 
     def _count_grams(self) -> None:
         """The trigram table (deferred further: known words and Korean decide most
@@ -354,6 +372,9 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
     ('', '')
     >>> boundary_joiner("The cat", "sat down.", JoinModel(["x the cat sat down y"]))
     ' '
+    >>> pct = JoinModel(["the rate rose from 50% to 60% this year"])  # "0%" is written so
+    >>> boundary_joiner("up from 72", "% to 90%", pct), boundary_joiner("sat", "(twice)", pct)
+    ('', ' ')
     >>> ko = JoinModel(["가 경비 생활비를 줄이고 나"])  # "비를" seen in a word
     >>> boundary_joiner("여행 경비", "를 모았다", ko)
     ''
@@ -368,7 +389,14 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
     if b in ",.;:!?)]}、。，" or a in "([{":
         return ""
     if not (a.isalnum() and b.isalnum()):
-        return " "
+        # How the article writes this symbol beside a letter or digit: "72%" or
+        # "72 %", "TikZ-based" or "TikZ - based"; unknown, a space.
+        side = ("<", _kind(a), b) if a.isalnum() else (">", a, _kind(b)) if b.isalnum() else None
+        if side is None or a in _OPENS_OR_CLOSES or b in _OPENS_OR_CLOSES:
+            return " "  # a quote or emphasis mark opens or closes: no telling which
+        model.learn()
+        tight, spaced = model.marks[(*side, True)], model.marks[(*side, False)]
+        return "" if tight > spaced else " "
     if b.isupper() and a.islower():
         return " "  # a word's second half never starts with a capital
     if _HANGUL.match(a) and _HANGUL.match(b):
