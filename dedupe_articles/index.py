@@ -126,15 +126,27 @@ def relate(
         return Relation.NEAR, cutoff
     # A reworded copy that was also cut short: compare it with the same-length head.
     # Only a sentence known to be cut qualifies; a finished one is not a fragment.
-    if query_cut and lq < lc and lq >= 2 * min_partial:
+    # In scripts without spaces a reworded cut copy opens as its sentence does:
+    # "このMicrosoftとNimbleE" is no copy of "今回のMicrosoftとNimbleEdgeの…" (a
+    # segment's head, though, may open anywhere in the sentence it goes on with).
+    if query_cut and lq < lc and lq >= 2 * min_partial and _opens_alike(query, cand):
         score = prefix_ratio(query, cand, cutoff)
         if score:
             return Relation.PREFIX, score
-    if cand_cut and lc < lq and lc >= 2 * min_partial:
+    if (
+        cand_cut
+        and lc < lq
+        and lc >= 2 * min_partial
+        and (query_head or _opens_alike(cand, query))
+    ):
         score = prefix_ratio(cand, query, cutoff)
         if score:
             return Relation.EXTENDS, score
     return None
+
+
+def _opens_alike(cut: str, whole: str) -> bool:
+    return " " in cut or cut[:2] == whole[:2]
 
 
 def one_word_apart(a: list[str], b: list[str]) -> bool:
