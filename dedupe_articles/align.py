@@ -12,7 +12,8 @@ import itertools
 from collections.abc import Sequence
 
 from dedupe_articles.config import Config
-from dedupe_articles.index import Relation, one_char_edit, relate
+from dedupe_articles.edits import one_char_edit
+from dedupe_articles.index import Relation, relate
 from dedupe_articles.slots import Slot, Variant
 from dedupe_articles.splitter import Unit
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
@@ -18,7 +17,8 @@ import regex
 from rapidfuzz import fuzz
 
 from dedupe_articles.config import Config
-from dedupe_articles.normalize import is_unspaced, shingles
+from dedupe_articles.edits import one_edit_prefix, one_word_apart, opens_alike, prefix_ratio
+from dedupe_articles.normalize import shingles
 
 # A shingle shared by this many sentences says nothing about which one is meant;
 # skipping it keeps lookups linear on inputs that repeat one phrase thousands of times.
@@ -129,149 +129,15 @@ def relate(
     # In scripts without spaces a reworded cut copy opens as its sentence does:
     # "このMicrosoftとNimbleE" is no copy of "今回のMicrosoftとNimbleEdgeの…" (a
     # segment's head, though, may open anywhere in the sentence it goes on with).
-    if query_cut and lq < lc and lq >= 2 * min_partial and _opens_alike(query, cand):
+    if query_cut and lq < lc and lq >= 2 * min_partial and opens_alike(query, cand):
         score = prefix_ratio(query, cand, cutoff)
         if score:
             return Relation.PREFIX, score
-    if (
-        cand_cut
-        and lc < lq
-        and lc >= 2 * min_partial
-        and (query_head or _opens_alike(cand, query))
-    ):
+    if cand_cut and lc < lq and lc >= 2 * min_partial and (query_head or opens_alike(cand, query)):
         score = prefix_ratio(cand, query, cutoff)
         if score:
             return Relation.EXTENDS, score
     return None
-
-
-def _opens_alike(cut: str, whole: str) -> bool:
-    return " " in cut or cut[:2] == whole[:2]
-
-
-def one_word_apart(a: list[str], b: list[str]) -> bool:
-    """The same words, in any order, but for at most one added or dropped.
-
-    >>> one_word_apart("no todo ha sido fácil.".split(), "no también todo ha sido fácil.".split())
-    True
-    >>> one_word_apart("the cat sat".split(), "the dog sat".split())
-    False
-    """
-    if min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 1:
-        return False
-    diff = Counter(a)
-    diff.subtract(b)
-    return sum(map(abs, diff.values())) <= 1
-
-
-def one_edit_prefix(cut: str, whole: str) -> bool:
-    """Whether the cut sentence ``cut`` is the head of ``whole`` with one edit:
-    a word added, dropped or swapped with its neighbour (four words or more,
-    the first one kept), or in scripts without spaces one or two characters
-    added or dropped, or two neighbours swapped (the first two kept). Something
-    of ``cut`` must follow the edit: a cut that only differs at its end, or not
-    at all (a plain cut copy, which :func:`relate` judges), is no evidence.
-
-    >>> one_edit_prefix("宁可也许慢一", "宁可慢一点，也不要受伤。")
-    True
-    >>> one_edit_prefix("下面是一个最单简的", "下面是一个最简单的部署配置。")
-    True
-    >>> one_edit_prefix("次に効果が大きいのは、サーバの", "次に効果が大きいのは、サーバーのサイズ")
-    True
-    >>> one_edit_prefix("메모리 업황을 판단할 몇", "메모리 업황을 판단할 때는 몇 가지")
-    True
-    >>> one_edit_prefix("the cat sat", "the dog sat on the mat.")
-    False
-    >>> one_edit_prefix("das erste brot", "das brot ist")  # three words say too little
-    False
-    >>> one_edit_prefix("singos", "sinsin mar")  # nor do letters of a spaced script
-    False
-    """
-    if len(cut) >= len(whole) or whole.startswith(cut):
-        return False
-    if " " in cut:
-        words, heads = cut.split(" "), whole.split(" ")
-        n = len(words)
-        if n < 4 or words[0] != heads[0]:
-            return False
-        repairs = [words[:p] + words[p + 1 :] for p in range(1, n - 1)]  # one added
-        repairs += [[*words[:p], heads[p], *words[p:]] for p in range(1, min(n, len(heads)))]
-        repairs += [[*words[:p], words[p + 1], words[p], *words[p + 2 :]] for p in range(1, n - 2)]
-        return any(whole.startswith(" ".join(r)) for r in repairs)
-    return any(len(f) >= 4 and whole.startswith(f) for f in _char_fixes(cut, whole))
-
-
-def one_char_edit(a: str, b: str) -> bool:
-    """Whether two sentences of a script without spaces differ by one or two
-    characters added or dropped, or two neighbours swapped, after their first
-    two: the same short sentence, reworded ("まさにの通り。", "まさにその通り。").
-
-    >>> one_char_edit("まさにの通り。", "まさにその通り。")
-    True
-    >>> one_char_edit("まさにそ通り。", "まさにその通り。")
-    True
-    >>> one_char_edit("そうですね。", "そうですか。")  # another word: no edit of these
-    False
-    """
-    return a != b and any(f == b for f in _char_fixes(a, b))
-
-
-def _char_fixes(text: str, other: str) -> Iterator[str]:
-    """``text`` with each edit undone that could make it begin as ``other`` does,
-    at the first characters where they differ (the first two must agree)."""
-    if text[:2] != other[:2] or not is_unspaced(text):
-        return
-    at = next((i for i, (a, b) in enumerate(zip(text, other, strict=False)) if a != b), None)
-    if at is None:
-        return
-    for i in range(max(2, at - 2), min(at, len(text) - 1) + 1):
-        for k in (1, 2):
-            if i + k < len(text):
-                yield text[:i] + text[i + k :]  # added
-            yield text[:i] + other[i : i + k] + text[i:]  # dropped
-        if i + 1 < len(text):
-            yield text[:i] + text[i + 1] + text[i] + text[i + 2 :]  # swapped
-
-
-def prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
-    """How well the cut sentence ``cut`` matches the start of ``whole``, when it
-    may have a word added or dropped (so the head to compare with is a little
-    longer or shorter), or a reworded last word ("nicht eigentlich" for
-    "nicht aus Gewohnheit").
-
-    >>> prefix_ratio("by the time i come home in really the evening",
-    ...               "by the time i come home in the evening it has doubled.", 88) > 88
-    True
-    >>> prefix_ratio("some students love digits, memorising so we hold a sm",
-    ...               "some students love memorising digits, so we hold a contest.", 88)
-    88
-    >>> prefix_ratio("man sollte ihn aber nicht eigentlich",
-    ...               "man sollte ihn aber nicht aus gewohnheit tippen.", 88)
-    99.0
-    >>> prefix_ratio("in the above example, we have", "in the above example, the program.", 88)
-    0.0
-    """
-    size = len(cut)
-    slack = max(2, size // 8)
-    best = 0.0
-    for k in range(max(1, size - slack), min(len(whole), size + slack) + 1):
-        best = max(best, fuzz.ratio(cut, whole[:k], score_cutoff=cutoff))
-    if best:
-        return best
-    head = cut.rsplit(" ", 1)[0]
-    if " " in cut and len(head) >= size * 0.6 and whole.startswith(head + " "):
-        return 99.0  # only the last (cut, or added) word differs
-    # The words before the cut one, with one added, dropped or swapped.
-    words, heads = head.split(), whole.split()
-    n = len(words)
-    # (With one word fewer in ``whole``, the odd word must not be the last: an
-    # added word shows by the words after it. "…, we" is no "…, the".)
-    if n >= 4 and any(
-        one_word_apart(words, heads[:k])
-        for k in range(n if words[:-1] == heads[: n - 1] else n - 1, n + 2)
-    ):
-        return cutoff
-    return 0.0
 
 
 class ShingleIndex:

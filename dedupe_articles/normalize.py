@@ -65,6 +65,8 @@ _OPENS_OR_CLOSES = frozenset("`'\"*_~")
 def _kind(char: str) -> str:
     """A digit, or a letter (any script): what a symbol beside it is counted by."""
     return "9" if char.isdigit() else "a"
+
+
 _SAMPLE_ABOVE = 24  # character grams of a sentence beyond which only half are kept
 _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
 
@@ -395,7 +397,8 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
         if side is None or a in _OPENS_OR_CLOSES or b in _OPENS_OR_CLOSES:
             return " "  # a quote or emphasis mark opens or closes: no telling which
         model.learn()
-        tight, spaced = model.marks[(*side, True)], model.marks[(*side, False)]
+        tight_key, spaced_key = (*side, True), (*side, False)
+        tight, spaced = model.marks[tight_key], model.marks[spaced_key]
         return "" if tight > spaced else " "
     if b.isupper() and a.islower():
         return " "  # a word's second half never starts with a capital

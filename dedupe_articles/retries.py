@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from dedupe_articles.index import Relation, prefix_ratio, relate
+from dedupe_articles.edits import prefix_ratio
+from dedupe_articles.index import Relation, relate
 from dedupe_articles.lexicon import spans_word
 from dedupe_articles.normalize import (
     is_link_line,

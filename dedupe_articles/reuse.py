@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dedupe_articles.edits import one_word_apart
 from dedupe_articles.evidence import ECHO_STEP, Evidence
-from dedupe_articles.index import Match, Relation, one_word_apart
+from dedupe_articles.index import Match, Relation
 from dedupe_articles.normalize import is_unspaced, opens_mid_sentence
 from dedupe_articles.splitter import Block, BlockKind, Unit
 
