@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dedupe_articles.index import Match, Relation
 from dedupe_articles.normalize import is_unspaced, opens_mid_sentence
-from dedupe_articles.slots import PROSE
+from dedupe_articles.slots import PROSE, Continuation
 from dedupe_articles.splitter import Block, BlockKind
 from dedupe_articles.stitcher import Stitcher
 from dedupe_articles.store import RECENT_SLOTS, scrap
@@ -152,13 +152,22 @@ class Pieces(Stitcher):
         blocks, i = self._segment
         # (One character may as well be where the next segment goes on.)
         scrap = self._scrap(block) and i == len(blocks) - 1 and len(block.key) > 1
+        # (A cut sentence closing its segment that opens where a stitch went on; a
+        # scrap there may be a cut of its own.)
+        rest = (
+            self.polluted
+            and i == len(blocks) - 1
+            and len(block.units) == 1
+            and not block.units[0].complete
+            and len(block.key) >= self.config.min_partial_chars
+        )
         # (Text that cannot open a sentence, "の真価を…", is a piece wherever it is.)
         short = self._short_piece(block)
         # (Nor can text that closes a bold line it never opened: "争優位性**".)
         piece = short or (
             self.polluted and (opens_mid_sentence(block.text) or _closes_bold(block.text))
         )
-        if not block.key or not (block.head or scrap or piece):
+        if not block.key or not (block.head or scrap or piece or rest):
             return None
         found = next(
             (
@@ -167,7 +176,9 @@ class Pieces(Stitcher):
                 if (
                     r.tail.startswith(block.key)
                     if block.head or scrap
-                    else r.tail == block.key or (short and r.tail.startswith(block.key))
+                    else r.tail == block.key
+                    or (short and r.tail.startswith(block.key))
+                    or (rest and self._opens_at_stitch(r, block.key))
                 )
             ),
             None,
@@ -178,6 +189,19 @@ class Pieces(Stitcher):
             # The continuation repeated whole: a vote for its wording (reassembler).
             found.variant.tail_copies.setdefault(block.segment, block.text.strip())
         return found.slot if found is not None else None
+
+    def _opens_at_stitch(self, stitch: Continuation, key: str) -> bool:
+        """Whether a cut sentence ``key`` opens where ``stitch`` went on from its cut,
+        in the words of any attempt of the stitched sentence (the stitched one may
+        have dropped a letter: "忙しいメバーも" against "忙しいメンバーも要点")."""
+        if stitch.tail.startswith(key):
+            return True
+        cut = stitch.cut
+        return bool(cut) and any(
+            u.key.startswith(cut) and u.key.find(key, len(cut)) - len(cut) in (0, 1)
+            for v in self.slots[stitch.slot].variants
+            for u in v.units
+        )
 
     def _cut_sentence_end(self, block: Block) -> int | None:
         """The slot whose cut sentence a stitched continuation finished with
