@@ -106,17 +106,27 @@ def restarted_word(left: str, right: str, model: JoinModel) -> int:
 def doubled_at_cut(left: str, right: str) -> int:
     """2 when the continuation ``right`` repeats the last two CJK characters of the
     cut ``left`` ("だけ|だけでなく"), unless the four make a word of the language
-    written that way (a reduplication: "いろ|いろな", "看|看").
+    written that way (a reduplication: "いろ|いろな", "看|看") commoner than any
+    word of three characters or more that ``right`` opens with.
 
     >>> doubled_at_cut("売上だけ", "だけでなく"), doubled_at_cut("いろ", "いろな方法")
     (2, 0)
+    >>> doubled_at_cut("止まります。そこ", "そこで私たちは")  # "そこで" is commoner than "そこそこ"
+    2
     """
     left = left.rstrip()
     pair = left[-2:]
     if len(pair) < 2 or not right.startswith(pair) or not all(map(_CJK_LETTER.match, pair)):
         return 0
-    doubled = pair + pair
-    return 0 if any(doubled in frequencies(language) for language in ("ja", "zh")) else 2
+    tables = [frequencies(language) for language in ("ja", "zh")]
+    doubled = max(table.get(pair + pair, 0.0) for table in tables)
+    # A commoner word that the continuation opens with, longer than the two, says
+    # it restarts the cut sentence ("そこ|そこで私たちは": "そこで", not "そこそこ").
+    longer = max(
+        (table.get(right[:k], 0.0) for table in tables for k in range(3, min(len(right), 8) + 1)),
+        default=0.0,
+    )
+    return 2 if not doubled or longer > doubled else 0
 
 
 _CJK_LETTER = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
