@@ -17,7 +17,13 @@ import regex
 from rapidfuzz import fuzz
 
 from dedupe_articles.config import Config
-from dedupe_articles.edits import one_edit_prefix, one_word_apart, opens_alike, prefix_ratio
+from dedupe_articles.edits import (
+    one_char_edit,
+    one_edit_prefix,
+    one_word_apart,
+    opens_alike,
+    prefix_ratio,
+)
 from dedupe_articles.normalize import shingles
 
 # A shingle shared by this many sentences says nothing about which one is meant;
@@ -111,6 +117,14 @@ def relate(
                 )
             ):
                 return Relation.INSIDE, cutoff
+        # A finished piece too short for a ratio, in a script without spaces, that
+        # its attempt reworded by a character or two ("的时候也许根本做不到。").
+        if (
+            not query_cut
+            and lq >= min_partial
+            and any(one_char_edit(query, cand[-k:]) for k in range(lq - 2, lq + 3) if k < lc)
+        ):
+            return Relation.INSIDE, cutoff
     if lc >= min_partial and lc < lq and cand in query:
         return Relation.CONTAINS, 100.0
     if min(lq, lc) < min_partial:
