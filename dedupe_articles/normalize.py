@@ -62,6 +62,26 @@ _MARK_BEFORE = regex.compile(r"([^\p{L}\p{N}\s])( ?)([\p{L}\p{N}])")
 _OPENS_OR_CLOSES = frozenset("`'\"*_~")
 
 
+def _opens_with_word(token: str) -> bool:
+    """Whether a Korean ``token`` is a word of two syllables or more from the
+    language's list, alone or with particles after it ("지표를"); never a form of
+    하다/되다, which joins the noun before it ("검색|해야").
+
+    >>> _opens_with_word("지표를"), _opens_with_word("해야"), _opens_with_word("를")
+    (True, False, False)
+    """
+    if token.startswith(_VERB_SUFFIXES):
+        return False
+    table = frequencies("ko")
+    return any(
+        token[:k] in table and (k == len(token) or particle_after(token[:k], token[k:]))
+        for k in range(len(token), 1, -1)
+    )
+
+
+_VERB_SUFFIXES = tuple("하해했한할함합되된될됐돼됨됩시")
+
+
 def _kind(char: str) -> str:
     """A digit, or a letter (any script): what a symbol beside it is counted by."""
     return "9" if char.isdigit() else "a"
@@ -417,6 +437,10 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
             return ""  # a word of the language runs on across the cut: "결|국"
         if particle_after(lw[-1], rw[0]):
             return ""  # a particle never stands alone: "월급|을"
+        if _opens_with_word(lw[-1]) and _opens_with_word(rw[0]):
+            # Words of the language on both sides, maybe with their particles: "가지|
+            # 지표를", "스마트폰과| 개인용" (an ending alone, "하|지만", is no word).
+            return " "
         # The two syllables at the cut seen together, in a word or across a space,
         # say the most: a particle glues to its noun ("경비|를") however well
         # known the noun is.
