@@ -176,7 +176,9 @@ class ShingleIndex:
         self._joined_size = 0
         self._exact: dict[str, list[int]] = {}
         self._postings: dict[str, list[int]] = {}
-        self._by_head: dict[str, list[int]] = {}  # entries by their first two characters
+        # Entries by their first two characters: all, and the cut ones.
+        self._by_head: dict[str, list[int]] = {}
+        self._cut_by_head: dict[str, list[int]] = {}
 
     def _shingles(self, text: str, key: str) -> frozenset[str]:
         # Polluted articles repeat the same sentences many times: shingle each once.
@@ -208,6 +210,8 @@ class ShingleIndex:
         for gram in grams:
             self._postings.setdefault(gram, []).append(entry)
         self._by_head.setdefault(key[:2], []).append(entry)
+        if cut:
+            self._cut_by_head.setdefault(key[:2], []).append(entry)
 
     def _containing(self, key: str) -> list[int]:
         """Entries whose key contains ``key``, by one search over all keys.
@@ -326,7 +330,9 @@ class ShingleIndex:
         its sentence; it begins as the sentence does, one edit apart (either may
         come first)."""
         found = []
-        for e in self._by_head.get(key[:2], [])[-_MAX_POSTINGS:]:
+        # (A finished sentence can only extend a cut one.)
+        heads = self._by_head if cut else self._cut_by_head
+        for e in heads.get(key[:2], [])[-_MAX_POSTINGS:]:
             other = self._keys[e]
             if cut and len(other) > len(key) and one_edit_prefix(key, other):
                 found.append(Match(self._slots[e], Relation.PREFIX, cutoff, other))
