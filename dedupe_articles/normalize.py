@@ -55,38 +55,6 @@ _CONTINUATION_TAG = regex.compile(
     r"continuación|continuacion|continuazione|continuação)\s*[\)\]]\s*[:：]?\s*$"
 )
 _HANGUL = regex.compile(r"\p{Hangul}")
-_MARK_AFTER = regex.compile(r"([\p{L}\p{N}])( ?)([^\p{L}\p{N}\s])")
-_MARK_BEFORE = regex.compile(r"([^\p{L}\p{N}\s])( ?)([\p{L}\p{N}])")
-
-
-_OPENS_OR_CLOSES = frozenset("`'\"*_~")
-
-
-def _opens_with_word(token: str) -> bool:
-    """Whether a Korean ``token`` is a word of two syllables or more from the
-    language's list, alone or with particles after it ("지표를"); never a form of
-    하다/되다, which joins the noun before it ("검색|해야").
-
-    >>> _opens_with_word("지표를"), _opens_with_word("해야"), _opens_with_word("를")
-    (True, False, False)
-    """
-    if token.startswith(_VERB_SUFFIXES):
-        return False
-    table = frequencies("ko")
-    return any(
-        token[:k] in table and (k == len(token) or particle_after(token[:k], token[k:]))
-        for k in range(len(token), 1, -1)
-    )
-
-
-_VERB_SUFFIXES = tuple("하해했한할함합되된될됐돼됨됩시")
-
-
-def _kind(char: str) -> str:
-    """A digit, or a letter (any script): what a symbol beside it is counted by."""
-    return "9" if char.isdigit() else "a"
-
-
 _SAMPLE_ABOVE = 24  # character grams of a sentence beyond which only half are kept
 _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
 
@@ -385,6 +353,37 @@ def sentence_gap(left: str, right: str) -> str:
 
 _FULL_WIDTH_END = frozenset("。！？」』）】》、，；：")
 
+_MARK_AFTER = regex.compile(r"([\p{L}\p{N}])( ?)([^\p{L}\p{N}\s])")
+_MARK_BEFORE = regex.compile(r"([^\p{L}\p{N}\s])( ?)([\p{L}\p{N}])")
+
+
+_OPENS_OR_CLOSES = frozenset("`'\"*_~")
+
+
+def _word_with_particles(token: str) -> bool:
+    """Whether a Korean ``token`` is a word of two syllables or more from the
+    language's list, alone or with particles after it ("지표를"); never a form of
+    하다/되다, which joins the noun before it ("검색|해야").
+
+    >>> _word_with_particles("지표를"), _word_with_particles("해야"), _word_with_particles("를")
+    (True, False, False)
+    """
+    if token.startswith(_VERB_SUFFIXES):
+        return False
+    table = frequencies("ko")
+    return any(
+        token[:k] in table and (k == len(token) or particle_after(token[:k], token[k:]))
+        for k in range(len(token), 1, -1)
+    )
+
+
+_VERB_SUFFIXES = tuple("하해했한할함합되된될됐돼됨됩시")
+
+
+def _kind(char: str) -> str:
+    """A digit, or a letter (any script): what a symbol beside it is counted by."""
+    return "9" if char.isdigit() else "a"
+
 
 def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
     """The text to put between the end of a cut paragraph and its continuation.
@@ -437,7 +436,7 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
             return ""  # a word of the language runs on across the cut: "결|국"
         if particle_after(lw[-1], rw[0]):
             return ""  # a particle never stands alone: "월급|을"
-        if _opens_with_word(lw[-1]) and _opens_with_word(rw[0]):
+        if _word_with_particles(lw[-1]) and _word_with_particles(rw[0]):
             # Words of the language on both sides, maybe with their particles: "가지|
             # 지표를", "스마트폰과| 개인용" (an ending alone, "하|지만", is no word).
             return " "

@@ -187,7 +187,7 @@ def parse(text: str, config: Config) -> Document:
             seen.add(block.segment)
         elif i and _continues_cut(blocks[i - 1], block, polluted=bool(markers)):
             block.head = True  # a missing marker: the block goes on with a cut paragraph
-        elif i and blocks[i - 1].head and _false_start(blocks[i - 1], block):
+        elif i and blocks[i - 1].head and _false_start(blocks[i - 1], block, config):
             block.head = True  # the segment's attempt broke off after a few characters
         elif block.kind is BlockKind.PARAGRAPH and (
             block.text[0].islower()
@@ -224,26 +224,23 @@ def parse(text: str, config: Config) -> Document:
     )
 
 
-def _false_start(prev: Block, block: Block) -> bool:
-    """Whether ``prev`` is a few characters that ``block``, in the same segment,
-    begins with: an attempt that broke off and began again ("書" before
-    "書かれているので、…").
+def _false_start(prev: Block, block: Block, config: Config) -> bool:
+    """Whether ``prev`` is a few characters (a scrap: fewer than
+    ``config.min_partial_chars``) that ``block``, in the same segment, begins
+    with: an attempt that broke off and began again ("書" before "書かれているので、…").
 
     >>> a, b = _blocks("書\\n\\n書かれているので、すぐ読めます。", 0, 20, 0)
-    >>> _false_start(a, b), _false_start(b, a)
+    >>> _false_start(a, b, Config()), _false_start(b, a, Config())
     (True, False)
     """
     start = prev.text.strip()
     return (
         prev.segment == block.segment
         and prev.kind is block.kind is BlockKind.PARAGRAPH
-        and 0 < len(start) < _FALSE_START
+        and 0 < len(start) < config.min_partial_chars
         and len(block.text) > len(start)
         and block.text.startswith(start)
     )
-
-
-_FALSE_START = 8  # characters: as short as a scrap (Config.min_partial_chars)
 
 
 def _drop_leading_ellipsis(block: Block) -> None:
