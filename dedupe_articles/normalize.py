@@ -367,6 +367,8 @@ def _word_with_particles(token: str) -> bool:
 
     >>> _word_with_particles("지표를"), _word_with_particles("해야"), _word_with_particles("를")
     (True, False, False)
+    >>> _word_with_particles("시간을"), _word_with_particles("시키고")
+    (True, False)
     """
     if token.startswith(_VERB_SUFFIXES):
         return False
@@ -377,7 +379,8 @@ def _word_with_particles(token: str) -> bool:
     )
 
 
-_VERB_SUFFIXES = tuple("하해했한할함합되된될됐돼됨됩시")
+# 하다, 되다 and 시키다 forms ("시간", time, is a noun: only 시키/시켜/시켰 count).
+_VERB_SUFFIXES = (*"하해했한할함합되된될됐돼됨됩", "시키", "시켜", "시켰")
 
 
 def _kind(char: str) -> str:
