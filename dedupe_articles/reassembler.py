@@ -24,7 +24,7 @@ from dedupe_articles.inside import inside_others
 from dedupe_articles.normalize import has_continuation_tag, normalize, sentence_gap
 from dedupe_articles.result import Action, ActionKind, excerpt
 from dedupe_articles.slots import PROSE, Resolution, Slot, Variant
-from dedupe_articles.splitter import Block, BlockKind, Document
+from dedupe_articles.splitter import Block, BlockKind, Document, heading_level
 from dedupe_articles.store import scrap
 from dedupe_articles.wording import count_outvoted, majority
 
@@ -69,7 +69,7 @@ def choose(
         for member in members:
             coverage[member[0]] += _credit(member, members, variants)
 
-    def rank(vi: int) -> tuple[float, bool, bool, int, bool, int, int]:
+    def rank(vi: int) -> tuple[float, bool, bool, int, bool, int, bool, int]:
         v = variants[vi]
         heading = v.kind is BlockKind.HEADING
         tagged = heading and has_continuation_tag(v.text)
@@ -84,7 +84,9 @@ def choose(
         # (A stitched paragraph is as complete as the attempt that wrote its end.)
         size = attempt_size.get(v.attempt_at(len(v.text)), 0)
         done = finished.get(v.attempt, True)  # a cut attempt is not the complete one
-        return (round(coverage[vi], 6), not tagged, not cut, copies, done, size, -v.order)
+        # (Both forms from one attempt, as often: the Markdown heading, not the bold line.)
+        marked = heading and heading_level(v.text) > 0
+        return (round(coverage[vi], 6), not tagged, not cut, copies, done, size, marked, -v.order)
 
     ranks = [rank(vi) for vi in range(len(variants))]
     best = max(range(len(variants)), key=ranks.__getitem__)
