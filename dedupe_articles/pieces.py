@@ -196,9 +196,8 @@ class Pieces(Stitcher):
         have dropped a letter: "忙しいメバーも" against "忙しいメンバーも要点")."""
         if stitch.tail.startswith(key):
             return True
-        cut = stitch.cut
-        return bool(cut) and any(
-            u.key.startswith(cut) and u.key.find(key, len(cut)) - len(cut) in (0, 1)
+        return bool(stitch.cut) and any(
+            _after_cut(u.key, stitch.cut, key)
             for v in self.slots[stitch.slot].variants
             for u in v.units
         )
@@ -226,11 +225,7 @@ class Pieces(Stitcher):
             ]  # fmt: skip
             if not record.cut or (record.tail != key and not ends):
                 continue
-            # (A space may stand between the cut and its rest.)
-            if record.tail == key or any(
-                u.startswith(record.cut) and len(u) - len(record.cut) - len(key) in (0, 1)
-                for u in ends
-            ):
+            if record.tail == key or any(_after_cut(u, record.cut, key) for u in ends):
                 return record.slot
         return None
 
@@ -302,3 +297,13 @@ def _subsequence(short: list[str], long: list[str]) -> bool:
     """
     rest = iter(long)
     return all(item in rest for item in short)
+
+
+def _after_cut(sentence: str, cut: str, piece: str) -> bool:
+    """Whether ``sentence`` begins with ``cut`` and ``piece`` comes right after it
+    (a space may stand between the cut and its rest).
+
+    >>> _after_cut("the cat sat down.", "the cat", "sat down."), _after_cut("ab", "a", "x")
+    (True, False)
+    """
+    return sentence.startswith(cut) and sentence.find(piece, len(cut)) - len(cut) in (0, 1)
