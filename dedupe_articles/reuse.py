@@ -10,12 +10,14 @@ before's closing line into its own. The tests here tell these apart.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 from dedupe_articles.edits import one_word_apart
 from dedupe_articles.evidence import ECHO_STEP, Evidence
 from dedupe_articles.index import Match, Relation
 from dedupe_articles.normalize import is_unspaced, opens_mid_sentence
+from dedupe_articles.slots import Variant
 from dedupe_articles.splitter import Block, BlockKind, Unit
 
 
@@ -70,7 +72,20 @@ class Reuse(Evidence):
             # (A paragraph opening like one far behind, met as the article's newest
             # text, reuses that opening, unless its neighbours repeat that one's.)
             or (same_opening and elsewhere and (not reused or self._beside_neighbours(target)))
-            or any(continues(block.units, v.units) for v in whole)
+            or any(
+                continues(block.units, v.units)
+                # (A cut copy of the opening sentence alone, written after another
+                # paragraph than this block, may be a cut attempt of the paragraph
+                # whose opening this block reuses: it links the two only when it
+                # stands where this block does.)
+                and not (
+                    reused
+                    and len(v.units) == 1
+                    and not v.units[0].complete
+                    and not self._after_same(v)
+                )
+                for v in whole
+            )
         )
 
     def _closing_glued(
@@ -159,6 +174,16 @@ class Reuse(Evidence):
             if 0 <= j < len(blocks) and blocks[j].units
             for found in self._lookup(blocks[j])
         )
+
+    def _after_same(self, variant: Variant) -> bool:
+        """Whether the block before ``variant`` in its attempt and the block before
+        this one share a slot: the two stand at the same place in the article."""
+        blocks, i = self._segment
+        j = bisect.bisect_left(self._starts, variant.blocks[0].start) if variant.blocks else 0
+        if i == 0 or j == 0 or self.doc.blocks[j - 1].segment != variant.blocks[0].segment:
+            return False
+        mine = {s for found in self._lookup(blocks[i - 1]) for s in found}
+        return any(s in mine for found in self._lookup(self.doc.blocks[j - 1]) for s in found)
 
     def _heading_of_several(self, block: Block) -> bool:
         """Whether ``block`` is a heading that several slots hold ("### Example")."""
