@@ -158,8 +158,16 @@ class Reuse(Evidence):
             and not opens_mid_sentence(block.text)
             and self._before is not None
             and not self._heading_of_several(self._before)
-            and sum(len(u.key) for u, s in zip(block.units, assign, strict=True) if s != target)
-            >= self.config.strong_block_chars
+            and (
+                sum(len(u.key) for u, s in zip(block.units, assign, strict=True) if s != target)
+                >= self.config.strong_block_chars
+                # (or a sentence of its own cut short, nothing of that paragraph's)
+                or (
+                    assign[-1] is None
+                    and not block.units[-1].complete
+                    and len(block.units[-1].key) >= self.config.min_partial_chars
+                )
+            )
         )
 
     def _beside_neighbours(self, target: int) -> bool:
