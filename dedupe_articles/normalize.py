@@ -379,6 +379,20 @@ def _word_with_particles(token: str) -> bool:
     )
 
 
+def _opens_with_word(token: str) -> bool:
+    """Whether a Korean ``token`` begins with a word of two syllables or more from
+    the language's list (whatever ending follows: "자연스럽게", "들여다보지는"),
+    and is no form of 하다/되다.
+
+    >>> _opens_with_word("자연스럽게"), _opens_with_word("해야"), _opens_with_word("쉬게")
+    (True, False, False)
+    """
+    if token.startswith(_VERB_SUFFIXES):
+        return False
+    table = frequencies("ko")
+    return any(token[:k] in table for k in range(len(token), 1, -1))
+
+
 # 하다, 되다 and 시키다 forms ("시간", time, is a noun: only 시키/시켜/시켰 count).
 _VERB_SUFFIXES = (*"하해했한할함합되된될됐돼됨됩", "시키", "시켜", "시켰")
 
@@ -439,7 +453,7 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
             return ""  # a word of the language runs on across the cut: "결|국"
         if particle_after(lw[-1], rw[0]):
             return ""  # a particle never stands alone: "월급|을"
-        if _word_with_particles(lw[-1]) and _word_with_particles(rw[0]):
+        if _word_with_particles(lw[-1]) and _opens_with_word(rw[0]):
             # Words of the language on both sides, maybe with their particles: "가지|
             # 지표를", "스마트폰과| 개인용" (an ending alone, "하|지만", is no word).
             return " "
