@@ -379,6 +379,25 @@ def _word_with_particles(token: str) -> bool:
     )
 
 
+def _stem_with_ending(token: str) -> bool:
+    """Whether a Korean ``token`` is a listed stem of two syllables or more and an
+    ending that closes a word before the next one ("바라보며", "마시고").
+
+    >>> _stem_with_ending("바라보며"), _stem_with_ending("바라")
+    (True, False)
+    """
+    table = frequencies("ko")
+    return any(
+        token[:k] in table and token[k:] in _CONNECTIVE for k in range(len(token) - 1, 1, -1)
+    )
+
+
+# Endings after which a Korean verb stem's word is over: "and", "while", "if", "but"...
+_CONNECTIVE = frozenset(
+    ("며", "면서", "고", "서", "어서", "아서", "면", "지만", "는데", "도록", "다가")
+)
+
+
 def _opens_with_word(token: str) -> bool:
     """Whether a Korean ``token`` begins with a word of two syllables or more from
     the language's list (whatever ending follows: "자연스럽게", "들여다보지는"),
@@ -453,7 +472,7 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
             return ""  # a word of the language runs on across the cut: "결|국"
         if particle_after(lw[-1], rw[0]):
             return ""  # a particle never stands alone: "월급|을"
-        if _word_with_particles(lw[-1]) and _opens_with_word(rw[0]):
+        if (_word_with_particles(lw[-1]) or _stem_with_ending(lw[-1])) and _opens_with_word(rw[0]):
             # Words of the language on both sides, maybe with their particles: "가지|
             # 지표를", "스마트폰과| 개인용" (an ending alone, "하|지만", is no word).
             return " "
