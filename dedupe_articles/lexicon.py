@@ -12,8 +12,8 @@ The frequencies are wordfreq's (``wordfreq`` package, its "small" lists of the
 in Latin script it covers well, and Korean. The lists are read-only data shipped
 with that package and read once per process, like an import: the cleaner's output
 never depends on what it cleaned before. Korean lists hold morphemes rather than
-written words, so they only say when a cut fell inside one (:func:`runs_on`); the
-article's own statistics decide the rest (:class:`~dedupe_articles.normalize.JoinModel`).
+written words: they say when a cut fell inside one (:func:`runs_on`), and what
+stands on each side of it (:mod:`~dedupe_articles.korean`).
 The same lists tell a word fragment at a cut from a word ("Dat| Dateien", but
 "in| information"), and the Japanese and Chinese ones a reduplicated word from two
 characters a continuation repeated ("いろ|いろな", but "だけ|だけでなく").
@@ -126,35 +126,3 @@ _FLOOR = 1e-9
 # the one word to be merely as likely as this share of the two side by side
 # (measured: benchmarks/joins.py, 1,000 best of 1/10/1,000/100,000).
 LEX_SPLIT_ODDS = math.log(1000)
-
-
-# Korean particles that never stand alone as a word, by what the syllable before
-# them must end with: a consonant (받침), a vowel, or either.
-_AFTER_CONSONANT = frozenset(("을", "은", "과", "으로", "이나", "으로는", "으로도"))
-# ("와" is left out: also the verb "come", "다시 와 보고")
-_AFTER_VOWEL = frozenset(("가", "를", "는", "로", "로는", "로도"))
-_AFTER_EITHER = frozenset(
-    ("의", "에", "에서", "에게", "에는", "에도", "에서는", "까지", "부터", "처럼", "보다",
-     "만", "도", "마다", "조차", "밖에", "한테", "들", "들이", "들은", "들을", "들의",
-     "들로", "들도", "들과", "들에게")
-)  # fmt: skip
-
-
-def particle_after(left: str, right: str) -> bool:
-    """Whether ``right`` is only a Korean particle (or particles) that may follow
-    ``left``'s last syllable: a noun and its particle are one word ("월급|을",
-    "방수|가"). "이" is left out: it is also a word of its own ("이 방식").
-
-    >>> particle_after("월급", "을"), particle_after("방수", "가"), particle_after("방수", "을")
-    (True, True, False)
-    >>> particle_after("사람", "들로"), particle_after("코드", "리뷰를")
-    (True, False)
-    """
-    if not left or not 0xAC00 <= ord(left[-1]) <= 0xD7A3:
-        return False
-    final = (ord(left[-1]) - 0xAC00) % 28  # 0: the syllable ends with its vowel
-    if right in _AFTER_EITHER:
-        return True
-    if final == 0 or final == 8:  # (ㄹ takes the vowel forms of 로: "물로")
-        return right in _AFTER_VOWEL and (final == 0 or right.startswith("로"))
-    return right in _AFTER_CONSONANT

@@ -14,13 +14,8 @@ from collections.abc import Iterable, Mapping
 
 import regex
 
-from dedupe_articles.lexicon import (
-    frequencies,
-    guess_language,
-    particle_after,
-    runs_on,
-    split_odds,
-)
+from dedupe_articles.korean import korean_gap
+from dedupe_articles.lexicon import frequencies, guess_language, split_odds
 
 # Scripts written without spaces between words; Hangul is spaced, so it is not here.
 # (The prolonged sound mark "ー" is in neither kana script by Unicode's account.)
@@ -207,8 +202,9 @@ class JoinModel:
     Built from the article itself, so no dictionary is needed in any language: its
     known words, and a character trigram model of its words (how likely a word is
     to spell as it does), which weighs "two words" against "one word" at the cut.
-    Korean uses syllable statistics instead (``end1``/``start1``): each syllable
-    is a unit of its own, too many kinds for trigrams on one article.
+    Korean (:func:`~dedupe_articles.korean.korean_gap`) uses syllable statistics
+    instead (``end1``/``start1``): each syllable is a unit of its own, too many
+    kinds for trigrams on one article.
     """
 
     def __init__(self, texts: Iterable[str]) -> None:
@@ -328,15 +324,6 @@ _COMMON_WORD = 1e-4
 # Cuts fall between words more often than inside one: a mid-word join needs the
 # one word to be this much likelier than the two (measured: benchmarks/joins.py).
 _LOG_SPLIT_ODDS = math.log(10)
-# Korean syllable statistics: how much likelier a cut is between words.
-_SPLIT_ODDS = 4
-# ...unless the two syllables were seen side by side: then only that counts (measured:
-# benchmarks/joins.py; the odds hardly matter).
-_PAIR_ODDS = 1
-
-
-def _ratio(part: int, whole: int) -> float:
-    return (part + 0.5) / (whole + 1.0)
 
 
 def sentence_gap(left: str, right: str) -> str:
@@ -358,62 +345,6 @@ _MARK_BEFORE = regex.compile(r"([^\p{L}\p{N}\s])( ?)([\p{L}\p{N}])")
 
 
 _OPENS_OR_CLOSES = frozenset("`'\"*_~")
-
-
-def _word_with_particles(token: str) -> bool:
-    """Whether a Korean ``token`` is a word of two syllables or more from the
-    language's list, alone or with particles after it ("지표를"); never a form of
-    하다/되다, which joins the noun before it ("검색|해야").
-
-    >>> _word_with_particles("지표를"), _word_with_particles("해야"), _word_with_particles("를")
-    (True, False, False)
-    >>> _word_with_particles("시간을"), _word_with_particles("시키고")
-    (True, False)
-    """
-    if token.startswith(_VERB_SUFFIXES):
-        return False
-    table = frequencies("ko")
-    return any(
-        token[:k] in table and (k == len(token) or particle_after(token[:k], token[k:]))
-        for k in range(len(token), 1, -1)
-    )
-
-
-def _stem_with_ending(token: str) -> bool:
-    """Whether a Korean ``token`` is a listed stem of two syllables or more and an
-    ending that closes a word before the next one ("바라보며", "마시고").
-
-    >>> _stem_with_ending("바라보며"), _stem_with_ending("바라")
-    (True, False)
-    """
-    table = frequencies("ko")
-    return any(
-        token[:k] in table and token[k:] in _CONNECTIVE for k in range(len(token) - 1, 1, -1)
-    )
-
-
-# Endings after which a Korean verb stem's word is over: "and", "while", "if", "but"...
-_CONNECTIVE = frozenset(
-    ("며", "면서", "고", "서", "어서", "아서", "면", "지만", "는데", "도록", "다가")
-)
-
-
-def _opens_with_word(token: str) -> bool:
-    """Whether a Korean ``token`` begins with a word of two syllables or more from
-    the language's list (whatever ending follows: "자연스럽게", "들여다보지는"),
-    and is no form of 하다/되다.
-
-    >>> _opens_with_word("자연스럽게"), _opens_with_word("해야"), _opens_with_word("쉬게")
-    (True, False, False)
-    """
-    if token.startswith(_VERB_SUFFIXES):
-        return False
-    table = frequencies("ko")
-    return any(token[:k] in table for k in range(len(token), 1, -1))
-
-
-# 하다, 되다 and 시키다 forms ("시간", time, is a noun: only 시키/시켜/시켰 count).
-_VERB_SUFFIXES = (*"하해했한할함합되된될됐돼됨됩", "시키", "시켜", "시켰")
 
 
 def _kind(char: str) -> str:
@@ -458,37 +389,8 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
     if b.isupper() and a.islower():
         return " "  # a word's second half never starts with a capital
     if _HANGUL.match(a) and _HANGUL.match(b):
-        # Korean: a word seen whole decides; then the syllable pair at the cut;
-        # otherwise syllable statistics.
         lw, rw = words(left[-40:]), words(right[:40])
-        joined = (lw[-1] + rw[0]) if lw and rw else ""
-        model.learn()
-        known = model.vocab
-        if not joined:
-            return " "
-        if known[joined] and not known[lw[-1]]:
-            return ""
-        if not rw[0].startswith(lw[-1]) and runs_on(lw[-1], rw[0], frequencies("ko")):
-            return ""  # a word of the language runs on across the cut: "결|국"
-        if particle_after(lw[-1], rw[0]):
-            return ""  # a particle never stands alone: "월급|을"
-        if (_word_with_particles(lw[-1]) or _stem_with_ending(lw[-1])) and _opens_with_word(rw[0]):
-            # Words of the language on both sides, maybe with their particles: "가지|
-            # 지표를", "스마트폰과| 개인용" (an ending alone, "하|지만", is no word).
-            return " "
-        # The two syllables at the cut seen together, in a word or across a space,
-        # say the most: a particle glues to its noun ("경비|를") however well
-        # known the noun is.
-        inside, across = model.pair_in[a + b], model.pair_across[a + b]
-        if inside + across:
-            return " " if _PAIR_ODDS * across >= inside else ""
-        if known[lw[-1]] or known[rw[0]]:
-            return " "
-        # A syllable is a whole unit of its own: how often this one ends (or
-        # starts) a word in the article says whether a word ends at the cut.
-        p_end = _ratio(model.end1[a], model.seen1[a])
-        p_start = _ratio(model.start1[b], model.seen1[b])
-        return " " if _SPLIT_ODDS * p_end * p_start >= (1 - p_end) * (1 - p_start) else ""
+        return korean_gap(lw[-1], rw[0], model) if lw and rw else " "
     lw, rw = words(left[-40:]), words(right[:40])
     if not lw or not rw:
         return " "

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from dedupe_articles import clean_text
+from dedupe_articles.korean import particle_after
 from dedupe_articles.lexicon import (
     LANGUAGES,
     frequencies,
     guess_language,
-    particle_after,
     split_odds,
 )
 from dedupe_articles.normalize import JoinModel, boundary_joiner, words

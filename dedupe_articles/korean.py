@@ -1,0 +1,156 @@
+"""Korean joins: whether a cut between two Hangul syllables needs a space.
+
+Korean is written with spaces between words (eojeol), but a word is a stem with
+particles or endings glued on, so a cut between syllables may fall between two
+words ("가족들|모두") or inside one ("월급|을", "결|국"). The article's own words
+decide first, then what the language's word list (wordfreq's ko list, which holds
+morphemes: stems, nouns, particles and endings apart) says of each side, then the
+article's syllable statistics, which one article rarely fills.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dedupe_articles.lexicon import frequencies, runs_on
+
+if TYPE_CHECKING:
+    from dedupe_articles.normalize import JoinModel
+
+
+def korean_gap(left: str, right: str, model: JoinModel) -> str:
+    """The text to put between ``left``, the last Korean token of a cut paragraph,
+    and ``right``, the first of its continuation: a space or nothing.
+
+    >>> from dedupe_articles.normalize import JoinModel
+    >>> m = JoinModel(["가 경비 생활비를 줄이고 나"])  # "비를" seen in a word
+    >>> korean_gap("경비", "를", m), korean_gap("가족들", "모두", m), korean_gap("결", "국", m)
+    ('', ' ', '')
+    """
+    # A word seen whole decides; then the language's list; then the syllable
+    # pair at the cut; otherwise syllable statistics.
+    a, b = left[-1], right[0]
+    model.learn()
+    known = model.vocab
+    if known[left + right] and not known[left]:
+        return ""
+    if not right.startswith(left) and runs_on(left, right, frequencies("ko")):
+        return ""  # a word of the language runs on across the cut: "결|국"
+    if particle_after(left, right):
+        return ""  # a particle never stands alone: "월급|을"
+    if (word_with_particles(left) or stem_with_ending(left)) and opens_with_word(right):
+        # Words of the language on both sides, maybe with their particles: "가지|
+        # 지표를", "스마트폰과| 개인용" (an ending alone, "하|지만", is no word).
+        return " "
+    # The two syllables at the cut seen together, in a word or across a space,
+    # say the most: a particle glues to its noun ("경비|를") however well
+    # known the noun is.
+    inside, across = model.pair_in[a + b], model.pair_across[a + b]
+    if inside + across:
+        return " " if _PAIR_ODDS * across >= inside else ""
+    if known[left] or known[right]:
+        return " "
+    # A syllable is a whole unit of its own: how often this one ends (or
+    # starts) a word in the article says whether a word ends at the cut.
+    p_end = _ratio(model.end1[a], model.seen1[a])
+    p_start = _ratio(model.start1[b], model.seen1[b])
+    return " " if _SPLIT_ODDS * p_end * p_start >= (1 - p_end) * (1 - p_start) else ""
+
+
+# Korean syllable statistics: how much likelier a cut is between words.
+_SPLIT_ODDS = 4
+# ...unless the two syllables were seen side by side: then only that counts (measured:
+# benchmarks/joins.py; the odds hardly matter).
+_PAIR_ODDS = 1
+
+
+def _ratio(part: int, whole: int) -> float:
+    return (part + 0.5) / (whole + 1.0)
+
+
+def word_with_particles(token: str) -> bool:
+    """Whether a Korean ``token`` is a word of two syllables or more from the
+    language's list, alone or with particles after it ("지표를"); never a form of
+    하다/되다, which joins the noun before it ("검색|해야").
+
+    >>> word_with_particles("지표를"), word_with_particles("해야"), word_with_particles("를")
+    (True, False, False)
+    >>> word_with_particles("시간을"), word_with_particles("시키고")
+    (True, False)
+    """
+    if token.startswith(_VERB_SUFFIXES):
+        return False
+    table = frequencies("ko")
+    return any(
+        token[:k] in table and (k == len(token) or particle_after(token[:k], token[k:]))
+        for k in range(len(token), 1, -1)
+    )
+
+
+def stem_with_ending(token: str) -> bool:
+    """Whether a Korean ``token`` is a listed stem of two syllables or more and an
+    ending that closes a word before the next one ("바라보며", "마시고").
+
+    >>> stem_with_ending("바라보며"), stem_with_ending("바라")
+    (True, False)
+    """
+    table = frequencies("ko")
+    return any(
+        token[:k] in table and token[k:] in _CONNECTIVE for k in range(len(token) - 1, 1, -1)
+    )
+
+
+# Endings after which a Korean verb stem's word is over: "and", "while", "if", "but"...
+_CONNECTIVE = frozenset(
+    ("며", "면서", "고", "서", "어서", "아서", "면", "지만", "는데", "도록", "다가")
+)
+
+
+def opens_with_word(token: str) -> bool:
+    """Whether a Korean ``token`` begins with a word of two syllables or more from
+    the language's list (whatever ending follows: "자연스럽게", "들여다보지는"),
+    and is no form of 하다/되다.
+
+    >>> opens_with_word("자연스럽게"), opens_with_word("해야"), opens_with_word("쉬게")
+    (True, False, False)
+    """
+    if token.startswith(_VERB_SUFFIXES):
+        return False
+    table = frequencies("ko")
+    return any(token[:k] in table for k in range(len(token), 1, -1))
+
+
+# 하다, 되다 and 시키다 forms ("시간", time, is a noun: only 시키/시켜/시켰 count).
+_VERB_SUFFIXES = (*"하해했한할함합되된될됐돼됨됩", "시키", "시켜", "시켰")
+
+
+# Korean particles that never stand alone as a word, by what the syllable before
+# them must end with: a consonant (받침), a vowel, or either.
+_AFTER_CONSONANT = frozenset(("을", "은", "과", "으로", "이나", "으로는", "으로도"))
+# ("와" is left out: also the verb "come", "다시 와 보고")
+_AFTER_VOWEL = frozenset(("가", "를", "는", "로", "로는", "로도"))
+_AFTER_EITHER = frozenset(
+    ("의", "에", "에서", "에게", "에는", "에도", "에서는", "까지", "부터", "처럼", "보다",
+     "만", "도", "마다", "조차", "밖에", "한테", "들", "들이", "들은", "들을", "들의",
+     "들로", "들도", "들과", "들에게")
+)  # fmt: skip
+
+
+def particle_after(left: str, right: str) -> bool:
+    """Whether ``right`` is only a Korean particle (or particles) that may follow
+    ``left``'s last syllable: a noun and its particle are one word ("월급|을",
+    "방수|가"). "이" is left out: it is also a word of its own ("이 방식").
+
+    >>> particle_after("월급", "을"), particle_after("방수", "가"), particle_after("방수", "을")
+    (True, True, False)
+    >>> particle_after("사람", "들로"), particle_after("코드", "리뷰를")
+    (True, False)
+    """
+    if not left or not 0xAC00 <= ord(left[-1]) <= 0xD7A3:
+        return False
+    final = (ord(left[-1]) - 0xAC00) % 28  # 0: the syllable ends with its vowel
+    if right in _AFTER_EITHER:
+        return True
+    if final == 0 or final == 8:  # (ㄹ takes the vowel forms of 로: "물로")
+        return right in _AFTER_VOWEL and (final == 0 or right.startswith("로"))
+    return right in _AFTER_CONSONANT
