@@ -357,6 +357,12 @@ class ShingleIndex:
             if verdict is not None:
                 found.append(Match(self._slots[entry], verdict[0], verdict[1], self._keys[entry]))
         found.sort(key=lambda m: (_RANK[m.relation], -m.score))
+        if cut:
+            # A cut sentence that begins a finished one of a slot is a truncated copy
+            # of it, whatever shorter cut of that sentence the slot also held (one a
+            # continuation has since completed: "I poured| off the liquid").
+            whole = {m.slot for m in found if m.relation is Relation.PREFIX}
+            found = [m for m in found if m.relation is not Relation.EXTENDS or m.slot not in whole]
         return found
 
 
