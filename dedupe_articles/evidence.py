@@ -280,7 +280,8 @@ class Evidence(Pieces):
                 if x.segment != y.segment:
                     continue
                 gap = text[min(x.end, y.end) : max(x.start, y.start)]
-                if "\n\n" in gap or BlockKind.HEADING in (x.kind, y.kind):
+                # (Side by side: far apart, a restart may come between the two.)
+                if gap.strip() == "" and ("\n\n" in gap or BlockKind.HEADING in (x.kind, y.kind)):
                     return True
         return False
 
