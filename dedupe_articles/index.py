@@ -101,8 +101,10 @@ def relate(
         if cand.endswith(query):
             return Relation.INSIDE, 100.0
         # Short pieces align by chance: exact suffixes only (a finished piece may be
-        # shorter than a cut one: its end must align too).
-        if lq >= (3 if query_cut else 2) * min_partial:
+        # shorter than a cut one: its end must align too). (A piece opening as the
+        # sentence does is all of it, worded differently: no tail of it.)
+        tail_like = query[:_SAME_OPENING] != cand[:_SAME_OPENING]
+        if tail_like and lq >= (3 if query_cut else 2) * min_partial:
             score = fuzz.ratio(query, cand[-lq - 2 :], score_cutoff=cutoff)
             if score:
                 return Relation.INSIDE, score
@@ -120,7 +122,8 @@ def relate(
         # A finished piece too short for a ratio, in a script without spaces, that
         # its attempt reworded by a character or two ("的时候也许根本做不到。").
         if (
-            not query_cut
+            tail_like
+            and not query_cut
             and lq >= min_partial
             and any(one_char_edit(query, cand[-k:]) for k in range(lq - 2, lq + 3) if k < lc)
         ):
@@ -152,6 +155,10 @@ def relate(
         if score:
             return Relation.EXTENDS, score
     return None
+
+
+# A segment head opening with this many characters of a sentence is no tail of it.
+_SAME_OPENING = 6
 
 
 class ShingleIndex:
