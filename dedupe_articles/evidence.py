@@ -299,14 +299,22 @@ class Evidence(Pieces):
     def _skipped(self, slots: Sequence[int]) -> bool:
         """Whether this attempt skipped the section ``slots`` begin with: it never
         comes back to it, and goes on for two blocks or more, or that heading was
-        only ever seen cut off right after (the last block of its attempt)."""
+        only ever seen cut off right after (the last block of its attempt). The
+        attempt ends where its segment does, or where the text jumps back to a
+        paragraph before the cursor without a marker."""
         wanted = set(slots)
         blocks, i = self._segment
-        rest = blocks[i + 1 :]
-        if any(s in wanted for b in rest for found in self._lookup(b) for s in found):
-            return False
+        here = self.pos[self.last] if self.last is not None else len(self.order)
+        ahead = 0  # blocks this attempt goes on with
+        for b in blocks[i + 1 :]:
+            found = {s for per_unit in self._lookup(b) for s in per_unit}
+            if found & wanted:
+                return False
+            if found and b.kind in PROSE and max(self.pos[s] for s in found) < here:
+                break  # (the text jumps back without a marker: another attempt)
+            ahead += 1
         head = self.slots[slots[0]]
-        return len(rest) >= 2 or all(self._last_in_segment(v.blocks[-1]) for v in head.variants)
+        return ahead >= 2 or all(self._last_in_segment(v.blocks[-1]) for v in head.variants)
 
     def _written_before(self, heading: Block, slot_id: int) -> bool:
         """Whether a later attempt writes ``heading`` and then, further on, the
