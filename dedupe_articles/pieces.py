@@ -218,14 +218,18 @@ class Pieces(Stitcher):
         ):
             return None
         key = block.key
+        ends: dict[int, list[str]] = {}  # slot -> its sentences ending with ``key``
         for record in self.continuations:
-            ends = [
-                u.key for v in self.slots[record.slot].variants for u in v.units
-                if u.key.endswith(key) and u.key != key
-            ]  # fmt: skip
-            if not record.cut or (record.tail != key and not ends):
+            if not record.cut:
                 continue
-            if record.tail == key or any(_after_cut(u, record.cut, key) for u in ends):
+            if record.tail == key:
+                return record.slot
+            if record.slot not in ends:
+                ends[record.slot] = [
+                    u.key for v in self.slots[record.slot].variants for u in v.units
+                    if u.key.endswith(key) and u.key != key
+                ]  # fmt: skip
+            if any(_after_cut(u, record.cut, key) for u in ends[record.slot]):
                 return record.slot
         return None
 
