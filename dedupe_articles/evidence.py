@@ -296,6 +296,15 @@ class Evidence(Pieces):
             and not any(self._held_apart(a, b) for a, b in itertools.pairwise(ids))
         )
 
+    def _merged_next(self, runs: set[int]) -> bool:
+        """Whether a block over several slots holds the paragraphs right after the
+        cursor, in order, away from a segment's head: the attempt wrote them as one
+        paragraph as it went (a collapsed echo goes back to text far behind)."""
+        if self.last is None or self._at_head or len(runs) < 2:
+            return False
+        spots = sorted(self.pos[s] for s in runs)
+        return spots == list(range(self.pos[self.last] + 1, self.pos[self.last] + 1 + len(spots)))
+
     def _skipped(self, slots: Sequence[int]) -> bool:
         """Whether this attempt skipped the section ``slots`` begin with: it never
         comes back to it, and goes on for two blocks or more, or that heading was

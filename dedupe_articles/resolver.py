@@ -311,6 +311,7 @@ class Resolver(Reuse):
             strong
             and covered == n
             and not self._one_paragraph(runs)
+            and not self._merged_next(runs)
             and not any(
                 found[s].relation in (Relation.EXTENDS, Relation.CONTAINS)
                 for found, s in zip(per_unit, assign, strict=True)

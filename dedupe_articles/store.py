@@ -54,6 +54,7 @@ class Store:
     _prev: tuple[int, Variant] | None
     _next_head: Block | None  # the first block of the segment after this one
     _segment_end: bool  # the block at hand is its segment's last
+    _at_head: bool  # the block at hand opens its segment
     _segment: tuple[Sequence[Block], int]  # the segment being placed, the block's index
 
     def _variant_or_copy(
