@@ -183,7 +183,7 @@ class Pieces(Stitcher):
             ),
             None,
         )
-        if found is None and (block.head or scrap):
+        if found is None and (block.head or scrap or rest):
             found = self._reworded_cut_of(block)
         elif found is not None and found.tail == block.key and block.segment != found.block.segment:
             # The continuation repeated whole: a vote for its wording (reassembler).
