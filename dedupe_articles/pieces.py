@@ -157,8 +157,7 @@ class Pieces(Stitcher):
         rest = (
             self.polluted
             and i == len(blocks) - 1
-            and len(block.units) == 1
-            and not block.units[0].complete
+            and not block.units[-1].complete
             and len(block.key) >= self.config.min_partial_chars
         )
         # (Text that cannot open a sentence, "の真価を…", is a piece wherever it is.)

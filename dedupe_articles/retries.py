@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from dedupe_articles.edits import prefix_ratio
+from dedupe_articles.edits import one_edit_prefix, prefix_ratio
 from dedupe_articles.index import Relation, relate
 from dedupe_articles.lexicon import spans_word
 from dedupe_articles.normalize import (
@@ -109,16 +109,22 @@ class Retries(Store):
         if not block.units or block.units[-1].complete:
             return None
         size = len(block.key)
-        if size < 2 * self.config.min_partial_chars:
+        if size < self.config.min_partial_chars:
             return None
         cutoff = self.config.variant_cutoff
+        # (Too short for a ratio: one edit apart, "く変わります。手動" of "く変わまりす。…".)
+        short = size < 2 * self.config.min_partial_chars
         return next(
             (
                 r
                 for r in reversed(self.continuations[-RECENT_SLOTS:])
                 if size < len(r.tail)
                 and r.tail[:2] == block.key[:2]  # (starts it: "dimar banras…" is no "banras…")
-                and prefix_ratio(block.key, r.tail, cutoff) > 0
+                and (
+                    one_edit_prefix(block.key, r.tail)
+                    if short
+                    else prefix_ratio(block.key, r.tail, cutoff) > 0
+                )
             ),
             None,
         )
