@@ -39,8 +39,9 @@ def korean_gap(left: str, right: str, model: JoinModel) -> str:
     if particle_after(left, right):
         return ""  # a particle never stands alone: "월급|을"
     if (word_with_particles(left) or stem_with_ending(left)) and opens_with_word(right):
-        # Words of the language on both sides, maybe with their particles: "가지|
-        # 지표를", "스마트폰과| 개인용" (an ending alone, "하|지만", is no word).
+        # Words of the language on both sides, maybe with their particles or
+        # endings: "가지|지표를", "스마트폰과|개인용", "바라보며|마시는" (an ending
+        # alone, "하|지만", is no word).
         return " "
     # The two syllables at the cut seen together, in a word or across a space,
     # say the most: a particle glues to its noun ("경비|를") however well

@@ -187,11 +187,14 @@ class Reuse(Evidence):
         """Whether the block before ``variant`` in its attempt and the block before
         this one share a slot: the two stand at the same place in the article."""
         blocks, i = self._segment
-        j = bisect.bisect_left(self._starts, variant.blocks[0].start) if variant.blocks else 0
-        if i == 0 or j == 0 or self.doc.blocks[j - 1].segment != variant.blocks[0].segment:
+        if i == 0 or not variant.blocks:
+            return False
+        # (The input block holding the variant's text: it may be a piece of one.)
+        k = bisect.bisect_right(self._starts, variant.blocks[0].start) - 1
+        if k <= 0 or self.doc.blocks[k - 1].segment != variant.blocks[0].segment:
             return False
         mine = {s for found in self._lookup(blocks[i - 1]) for s in found}
-        return any(s in mine for found in self._lookup(self.doc.blocks[j - 1]) for s in found)
+        return any(s in mine for found in self._lookup(self.doc.blocks[k - 1]) for s in found)
 
     def _heading_of_several(self, block: Block) -> bool:
         """Whether ``block`` is a heading that several slots hold ("### Example")."""
