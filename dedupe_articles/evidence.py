@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from dedupe_articles.index import Match, Relation, relate
 from dedupe_articles.normalize import has_continuation_tag
@@ -289,10 +289,9 @@ class Evidence(Pieces):
         """Whether a block over adjacent slots that no attempt held apart shows
         they are one paragraph (complementary attempts of it), not an echo."""
         ids = sorted(runs, key=lambda s: self.pos[s])
-        spots = [self.pos[s] for s in ids]
         return (
             len(ids) >= 2
-            and spots == list(range(spots[0], spots[0] + len(ids)))
+            and self._side_by_side(ids, self.pos[ids[0]])
             and not any(self._held_apart(a, b) for a, b in itertools.pairwise(ids))
         )
 
@@ -302,8 +301,12 @@ class Evidence(Pieces):
         paragraph as it went (a collapsed echo goes back to text far behind)."""
         if self.last is None or self._at_head or len(runs) < 2:
             return False
-        spots = sorted(self.pos[s] for s in runs)
-        return spots == list(range(self.pos[self.last] + 1, self.pos[self.last] + 1 + len(spots)))
+        return self._side_by_side(runs, self.pos[self.last] + 1)
+
+    def _side_by_side(self, slots: Iterable[int], first: int) -> bool:
+        """Whether ``slots`` stand one after another in the article from ``first`` on."""
+        spots = sorted(self.pos[s] for s in slots)
+        return spots == list(range(first, first + len(spots)))
 
     def _skipped(self, slots: Sequence[int]) -> bool:
         """Whether this attempt skipped the section ``slots`` begin with: it never

@@ -10,6 +10,7 @@ article's syllable statistics, which one article rarely fills.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dedupe_articles.lexicon import frequencies, runs_on
@@ -79,12 +80,8 @@ def word_with_particles(token: str) -> bool:
     >>> word_with_particles("시간을"), word_with_particles("시키고")
     (True, False)
     """
-    if token.startswith(_VERB_SUFFIXES):
-        return False
-    table = frequencies("ko")
     return any(
-        token[:k] in table and (k == len(token) or particle_after(token[:k], token[k:]))
-        for k in range(len(token), 1, -1)
+        k == len(token) or particle_after(token[:k], token[k:]) for k in _listed_heads(token)
     )
 
 
@@ -115,10 +112,16 @@ def opens_with_word(token: str) -> bool:
     >>> opens_with_word("자연스럽게"), opens_with_word("해야"), opens_with_word("쉬게")
     (True, False, False)
     """
+    return any(True for _ in _listed_heads(token))
+
+
+def _listed_heads(token: str) -> Iterator[int]:
+    """The lengths (longest first, two syllables or more) of the starts of
+    ``token`` that the ko list holds; none for a form of 하다/되다."""
     if token.startswith(_VERB_SUFFIXES):
-        return False
+        return
     table = frequencies("ko")
-    return any(token[:k] in table for k in range(len(token), 1, -1))
+    yield from (k for k in range(len(token), 1, -1) if token[:k] in table)
 
 
 # 하다, 되다 and 시키다 forms ("시간", time, is a noun: only 시키/시켜/시켰 count).
