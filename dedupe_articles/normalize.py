@@ -42,7 +42,7 @@ _SPACE_NEAR_UNSPACED = regex.compile(
 )
 _TRAILING_ELLIPSIS = regex.compile(r"(?:…|\.{3,}|・{3,})+$")
 _LEADING_ELLIPSIS = regex.compile(r"^\s*(?:…|\.{3,})+\s*")
-_LINK_LINE = regex.compile(r"^\[[^\]\n]+\]\([^)\s]+\)\s*$")
+_LINK_LINE = regex.compile(r"^!?\[[^\]\n]+\]\([^)\s]+\)\s*$")
 _HEADING_PREFIX = regex.compile(r"^\s{0,3}#{1,6}\s*")
 # Tags an LLM adds to a heading when it is asked to go on; compared after NFKC and casefold.
 _CONTINUATION_TAG = regex.compile(
@@ -130,11 +130,14 @@ _NEVER_FIRST = frozenset("のをがんっゃゅょぁぃぅぇぉーゝ、。，
 
 
 def is_link_line(text: str) -> bool:
-    """Whether ``text`` is one Markdown link and nothing else: a line that opens a
-    paragraph of its own ("[Amazonで見る →](…)"), never the rest of a cut one.
+    """Whether ``text`` is one Markdown link or image and nothing else: a line that
+    opens a paragraph of its own ("[Amazonで見る →](…)"), never the rest of a cut one,
+    and that nothing goes on from.
 
     >>> is_link_line("[Amazonで見る →](https://example.com/x)"), is_link_line("see [x](y) here")
     (True, False)
+    >>> is_link_line("![diagram](https://example.com/d.png)")
+    True
     """
     return _LINK_LINE.match(text) is not None
 

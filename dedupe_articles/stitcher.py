@@ -136,8 +136,8 @@ class Stitcher(Retries):
             return False  # a list item goes on only with text that cannot open a paragraph
         if variant.kind is BlockKind.HEADING and not _heading_rest(block):
             return False  # only the short unfinished rest of a heading line continues it
-        if is_link_line(block.text):
-            return False  # a line that is only a link ("[Amazonで見る →](…)") opens a paragraph
+        if is_link_line(block.text) or is_link_line(variant.units[-1].text):
+            return False  # a line that is only a link ("[Amazonで見る →](…)") is whole
         body = strip_leading_ellipsis(block.text)
         skipped = len(block.text) - len(body)
         first = split_units(body, block.kind)
@@ -357,7 +357,9 @@ class Stitcher(Retries):
             return None
         if not any(
             v.blocks
-            and v.blocks[-1] is self._before
+            and self._before is not None
+            # (a verbatim copy of the variant's block is counted, not added to it)
+            and v.blocks[-1].text == self._before.text
             and len(v.units[-1].key) >= self.config.min_partial_chars
             for v in self.slots[slot_id].variants
         ):
