@@ -100,7 +100,7 @@ class Pieces(Stitcher):
             self.polluted
             and self._segment_end
             and block.kind is BlockKind.PARAGRAPH
-            and _opens_bold(block.text)
+            and opens_bold(block.text)
             and len(block.key) >= 3
         )
 
@@ -164,7 +164,7 @@ class Pieces(Stitcher):
         short = self._short_piece(block)
         # (Nor can text that closes a bold line it never opened: "争優位性**".)
         piece = short or (
-            self.polluted and (opens_mid_sentence(block.text) or _closes_bold(block.text))
+            self.polluted and (opens_mid_sentence(block.text) or closes_bold(block.text))
         )
         if not block.key or not (block.head or scrap or piece or rest):
             return None
@@ -270,20 +270,20 @@ class Pieces(Stitcher):
         )
 
 
-def _opens_bold(text: str) -> bool:
+def opens_bold(text: str) -> bool:
     """Whether ``text`` opens a bold line it never closes (cut before its ``**``).
 
-    >>> _opens_bold("**1. 技術的課題"), _opens_bold("**見出し**"), _opens_bold("争優位性**")
+    >>> opens_bold("**1. 技術的課題"), opens_bold("**見出し**"), opens_bold("争優位性**")
     (True, False, False)
     """
     text = text.strip()
     return text.startswith("**") and text.count("**") % 2 == 1
 
 
-def _closes_bold(text: str) -> bool:
+def closes_bold(text: str) -> bool:
     """Whether ``text`` closes a bold line it never opened (the rest of one cut).
 
-    >>> _closes_bold("争優位性**"), _closes_bold("**見出し**"), _closes_bold("**1. 技術")
+    >>> closes_bold("争優位性**"), closes_bold("**見出し**"), closes_bold("**1. 技術")
     (True, False, False)
     """
     text = text.strip()

@@ -26,6 +26,7 @@ from dedupe_articles.normalize import (
     has_continuation_tag,
     opens_mid_sentence,
 )
+from dedupe_articles.pieces import closes_bold, opens_bold
 from dedupe_articles.result import ActionKind
 from dedupe_articles.reuse import Reuse
 from dedupe_articles.slots import (
@@ -215,7 +216,7 @@ class Resolver(Reuse):
         strong = piece or reworded or self._strong(block)
         full = [
             s for s in set.intersection(*(set(found) for found in per_unit))
-            if group(self.slots[s].kind) is kind
+            if _fits(self.slots[s].kind, block)
         ]  # fmt: skip
         if not full and seen is not None and group(self.slots[seen].kind) is kind:
             # Too short to be indexed ("具体的には、" before a list), yet verbatim a
@@ -476,3 +477,20 @@ class Resolver(Reuse):
 def resolve(doc: Document, config: Config) -> Resolution:
     """Run the resolver over a parsed document."""
     return Resolver(doc, config).run()
+
+
+def _fits(kind: BlockKind, block: Block) -> bool:
+    """Whether ``block`` may be another attempt of a slot of ``kind``: a block of the
+    same group, or, for a heading, a piece of a bold line (cut before its ``**``, or
+    the rest of one: a stitch makes the cut line a heading again).
+
+    >>> _fits(BlockKind.HEADING, Block(BlockKind.PARAGRAPH, "術者にとっての機会**", 0, 12, 0))
+    True
+    """
+    if group(kind) is group(block.kind):
+        return True
+    return (
+        kind is BlockKind.HEADING
+        and block.kind is BlockKind.PARAGRAPH
+        and (opens_bold(block.text) or closes_bold(block.text))
+    )

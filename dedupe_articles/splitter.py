@@ -358,11 +358,20 @@ def _make_block(kind: BlockKind, lines: list[tuple[int, str]], segment: int) -> 
     # Trim surrounding whitespace (an inline marker leaves a space) but keep offsets true.
     lead = len(text) - len(text.lstrip())
     text = text.strip()
-    if kind is BlockKind.PARAGRAPH and (_BOLD_LINE.match(text) or _BOLD_LINE_CUT.match(text)):
+    if kind is BlockKind.PARAGRAPH and bold_heading(text):
         kind = BlockKind.HEADING
     block = Block(kind, text, start + lead, start + lead + len(text), segment)
     block.units = split_units(text, kind)
     return block
+
+
+def bold_heading(text: str) -> bool:
+    """Whether a paragraph's text is a line in bold alone: a heading.
+
+    >>> bold_heading("**まとめ**"), bold_heading("**どう歩みますか？"), bold_heading("**a** b")
+    (True, True, False)
+    """
+    return bool(_BOLD_LINE.match(text) or _BOLD_LINE_CUT.match(text))
 
 
 def split_units(text: str, kind: BlockKind) -> list[Unit]:
