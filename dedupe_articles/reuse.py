@@ -42,7 +42,7 @@ class Reuse(Evidence):
         ]  # fmt: skip
         # (A cut sentence completed after new sentences of the block's own is a
         # sentence the article uses again, not the rest of that paragraph.)
-        extends_cut = any(
+        extends_cut = (block.head or target == self.last) and any(
             m.relation in (Relation.EXTENDS, Relation.CONTAINS)
             and m.key in self.cut_keys.get(target, ())
             and all(s == target for s in assign[:j])
