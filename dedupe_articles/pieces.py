@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dedupe_articles.index import Match, Relation
 from dedupe_articles.normalize import is_unspaced, opens_mid_sentence
-from dedupe_articles.slots import PROSE, Continuation
+from dedupe_articles.slots import PROSE, Continuation, closes_bold, opens_bold
 from dedupe_articles.splitter import Block, BlockKind
 from dedupe_articles.stitcher import Stitcher
 from dedupe_articles.store import RECENT_SLOTS, scrap
@@ -268,26 +268,6 @@ class Pieces(Stitcher):
             (s for s in reversed(self.order[-RECENT_SLOTS:]) if self.index.ends(block.key, s)),
             None,
         )
-
-
-def opens_bold(text: str) -> bool:
-    """Whether ``text`` opens a bold line it never closes (cut before its ``**``).
-
-    >>> opens_bold("**1. 技術的課題"), opens_bold("**見出し**"), opens_bold("争優位性**")
-    (True, False, False)
-    """
-    text = text.strip()
-    return text.startswith("**") and text.count("**") % 2 == 1
-
-
-def closes_bold(text: str) -> bool:
-    """Whether ``text`` closes a bold line it never opened (the rest of one cut).
-
-    >>> closes_bold("争優位性**"), closes_bold("**見出し**"), closes_bold("**1. 技術")
-    (True, False, False)
-    """
-    text = text.strip()
-    return text.endswith("**") and not text.startswith("**") and text.count("**") == 1
 
 
 def _subsequence(short: list[str], long: list[str]) -> bool:

@@ -26,7 +26,6 @@ from dedupe_articles.normalize import (
     has_continuation_tag,
     opens_mid_sentence,
 )
-from dedupe_articles.pieces import closes_bold, opens_bold
 from dedupe_articles.result import ActionKind
 from dedupe_articles.reuse import Reuse
 from dedupe_articles.slots import (
@@ -36,6 +35,7 @@ from dedupe_articles.slots import (
     Resolution,
     Slot,
     Variant,
+    fits,
     group,
 )
 from dedupe_articles.splitter import Block, BlockKind, Document, heading_level, sub_block
@@ -216,7 +216,7 @@ class Resolver(Reuse):
         strong = piece or reworded or self._strong(block)
         full = [
             s for s in set.intersection(*(set(found) for found in per_unit))
-            if _fits(self.slots[s].kind, block)
+            if fits(self.slots[s].kind, block)
         ]  # fmt: skip
         if not full and seen is not None and group(self.slots[seen].kind) is kind:
             # Too short to be indexed ("具体的には、" before a list), yet verbatim a
@@ -227,6 +227,11 @@ class Resolver(Reuse):
         if piece and not full:
             # The tail of a cut heading (or another kind of block) repeated at a head.
             target = self._nearest(list(per_unit[0]))
+            if self._echo_behind(per_unit):
+                # (Several kept paragraphs collapsed onto one cut line: the article
+                # goes on where it was.)
+                self._event(ActionKind.ECHO, block, 0, len(block.text), target, "echo")
+                return
             self._event(
                 ActionKind.TRUNCATED, block, 0, len(block.text), target, "piece of a kept block"
             )
@@ -326,6 +331,17 @@ class Resolver(Reuse):
             self._split(block, assign)
         else:
             self._new(block)
+
+    def _echo_behind(self, per_unit: list[dict[int, Match]]) -> bool:
+        """Whether a block's sentences copy two paragraphs or more, all behind the
+        cursor: an echo of them, not an attempt that went back there."""
+        slots = {s for found in per_unit for s in found}
+        return (
+            self.last is not None
+            and len(per_unit) >= 2
+            and len({min(found, key=lambda s: self.pos[s]) for found in per_unit}) >= 2
+            and all(self.pos[s] < self.pos[self.last] for s in slots)
+        )
 
     def _place_partial(
         self,
@@ -477,20 +493,3 @@ class Resolver(Reuse):
 def resolve(doc: Document, config: Config) -> Resolution:
     """Run the resolver over a parsed document."""
     return Resolver(doc, config).run()
-
-
-def _fits(kind: BlockKind, block: Block) -> bool:
-    """Whether ``block`` may be another attempt of a slot of ``kind``: a block of the
-    same group, or, for a heading, a piece of a bold line (cut before its ``**``, or
-    the rest of one: a stitch makes the cut line a heading again).
-
-    >>> _fits(BlockKind.HEADING, Block(BlockKind.PARAGRAPH, "術者にとっての機会**", 0, 12, 0))
-    True
-    """
-    if group(kind) is group(block.kind):
-        return True
-    return (
-        kind is BlockKind.HEADING
-        and block.kind is BlockKind.PARAGRAPH
-        and (opens_bold(block.text) or closes_bold(block.text))
-    )

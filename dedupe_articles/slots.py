@@ -20,6 +20,43 @@ def group(kind: BlockKind) -> BlockKind:
     return BlockKind.PARAGRAPH if kind in PROSE else kind
 
 
+def fits(kind: BlockKind, block: Block) -> bool:
+    """Whether ``block`` may be another attempt of a slot of ``kind``: a block of the
+    same group, or, for a heading, a piece of a bold line (cut before its ``**``, or
+    the rest of one: a stitch makes the cut line a heading again).
+
+    >>> fits(BlockKind.HEADING, Block(BlockKind.PARAGRAPH, "術者にとっての機会**", 0, 12, 0))
+    True
+    """
+    if group(kind) is group(block.kind):
+        return True
+    return (
+        kind is BlockKind.HEADING
+        and block.kind is BlockKind.PARAGRAPH
+        and (opens_bold(block.text) or closes_bold(block.text))
+    )
+
+
+def opens_bold(text: str) -> bool:
+    """Whether ``text`` opens a bold line it never closes (cut before its ``**``).
+
+    >>> opens_bold("**1. 技術的課題"), opens_bold("**見出し**"), opens_bold("争優位性**")
+    (True, False, False)
+    """
+    text = text.strip()
+    return text.startswith("**") and text.count("**") % 2 == 1
+
+
+def closes_bold(text: str) -> bool:
+    """Whether ``text`` closes a bold line it never opened (the rest of one cut).
+
+    >>> closes_bold("争優位性**"), closes_bold("**見出し**"), closes_bold("**1. 技術")
+    (True, False, False)
+    """
+    text = text.strip()
+    return text.endswith("**") and not text.startswith("**") and text.count("**") == 1
+
+
 @dataclass
 class Variant:
     """One attempt's text of a slot; ``blocks`` are the input blocks it came from."""

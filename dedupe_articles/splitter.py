@@ -95,11 +95,14 @@ _LIST = regex.compile(r"^\s{0,3}(?:[-*+•]|\d{1,9}[.)])\s+")
 _QUOTE = regex.compile(r"^\s{0,3}>")
 _TERMINAL = regex.compile(r"[.!?。！？…:;：；][\"'”’」』）)\]】〕》*_`]*\s*$")
 # A sentence ends at CJK terminators at once, or at Latin ones before whitespace.
-# "「はい！」と言う。" is one sentence: a terminator inside a quote ends nothing.
+# "「はい！」と言う。" is one sentence: a terminator inside a quote ends nothing,
+# unless no particle follows the quote (a quoted title run into the next paragraph,
+# "「…真意は？」正直なところ、…", in a collapsed echo).
 # (A closing "*" or "_" right after the terminator, at the end of the line, is the
 # sentence's: "*※ …いただけます。*".)
 _CJK_END = regex.compile(
     r"[。！？]+[*_]+(?=\n|$)|[。！？]+(?![」』）)】〕》\"”’])|。[」』）)】〕》\"”’]+(?:[*_]+(?=\n|$))?"
+    r"|[！？]+[」』]+(?=[ \t]*[^\sとっのをがはにでもやへかなど、。，．！？」』）)】〕》\"”’*_])"
 )
 _LATIN_END = regex.compile(r"[.!?…]+[\"'”’)\]»]*(?=\s)")
 _LAST_TOKEN = regex.compile(r"([\p{L}.]+)$")
@@ -381,6 +384,8 @@ def split_units(text: str, kind: BlockKind) -> list[Unit]:
     ['Dr. Who came.', 'He left!', '3.14 is pi']
     >>> [u.text for u in split_units("初めて。次に「はい！」と言う。続き", BlockKind.PARAGRAPH)]
     ['初めて。', '次に「はい！」と言う。', '続き']
+    >>> [u.text for u in split_units("「真意は？」正直に言う。", BlockKind.PARAGRAPH)]
+    ['「真意は？」', '正直に言う。']
     >>> [u.text for u in split_units("*※ 注記です。以上です。*", BlockKind.PARAGRAPH)]
     ['*※ 注記です。', '以上です。*']
     >>> [u.complete for u in split_units("Z. B. gut. Und dann", BlockKind.PARAGRAPH)]
