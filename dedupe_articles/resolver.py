@@ -216,7 +216,7 @@ class Resolver(Reuse):
         strong = piece or reworded or self._strong(block)
         full = [
             s for s in set.intersection(*(set(found) for found in per_unit))
-            if fits(self.slots[s].kind, block)
+            if fits(self.slots[s], block)
         ]  # fmt: skip
         if not full and seen is not None and group(self.slots[seen].kind) is kind:
             # Too short to be indexed ("具体的には、" before a list), yet verbatim a

@@ -20,20 +20,35 @@ def group(kind: BlockKind) -> BlockKind:
     return BlockKind.PARAGRAPH if kind in PROSE else kind
 
 
-def fits(kind: BlockKind, block: Block) -> bool:
-    """Whether ``block`` may be another attempt of a slot of ``kind``: a block of the
-    same group, or, for a heading, a piece of a bold line (cut before its ``**``, or
-    the rest of one: a stitch makes the cut line a heading again).
+def fits(slot: Slot, block: Block) -> bool:
+    """Whether ``block`` may be another attempt of ``slot``: a block of the same
+    group, or a bold line and a piece of it (cut before its ``**``, or the rest of
+    one), whichever came first: a stitch or a whole copy makes the line a heading.
 
-    >>> fits(BlockKind.HEADING, Block(BlockKind.PARAGRAPH, "術者にとっての機会**", 0, 12, 0))
+    >>> heading = Slot(0, BlockKind.HEADING)
+    >>> heading.variants.append(Variant("**技術者の機会**", BlockKind.HEADING, [
+    ...     Unit("**技術者の機会**", 0, 10, "技術者の機会", True)], 0, 0, []))
+    >>> piece = Block(BlockKind.PARAGRAPH, "術者の機会**", 0, 7, 0)
+    >>> piece.units = [Unit("術者の機会**", 0, 7, "術者の機会", True)]
+    >>> fits(heading, piece)
     True
     """
-    if group(kind) is group(block.kind):
+    if group(slot.kind) is group(block.kind):
         return True
+    if slot.kind is BlockKind.HEADING and block.kind is BlockKind.PARAGRAPH:
+        key = block.key
+        return (opens_bold(block.text) or closes_bold(block.text)) and any(
+            v.units and (v.units[0].key.startswith(key) or v.units[0].key.endswith(key))
+            for v in slot.variants
+        )
     return (
-        kind is BlockKind.HEADING
-        and block.kind is BlockKind.PARAGRAPH
-        and (opens_bold(block.text) or closes_bold(block.text))
+        slot.kind is BlockKind.PARAGRAPH
+        and block.kind is BlockKind.HEADING
+        and block.text.lstrip().startswith("**")
+        and all(
+            opens_bold(v.text) and block.key.startswith("".join(u.key for u in v.units))
+            for v in slot.variants
+        )
     )
 
 

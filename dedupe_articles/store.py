@@ -15,7 +15,7 @@ from dedupe_articles.config import Config
 from dedupe_articles.index import Match, Relation, ShingleIndex
 from dedupe_articles.normalize import JoinModel
 from dedupe_articles.result import ActionKind
-from dedupe_articles.slots import PROSE, Continuation, Event, Slot, Variant
+from dedupe_articles.slots import PROSE, Continuation, Event, Slot, Variant, opens_bold
 from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
 
 # How many of the newest slots or continuations a cut or a retry is looked for
@@ -76,6 +76,9 @@ class Store:
     ) -> Variant:
         self._arrivals += 1
         variant = Variant(text, kind, units, self.attempt, self._arrivals, blocks)
+        cut_bold = slot.variants and all(opens_bold(v.text) for v in slot.variants)
+        if kind is BlockKind.HEADING and slot.kind is BlockKind.PARAGRAPH and cut_bold:
+            slot.kind = kind  # a bold line cut before its "**", now seen whole
         slot.variants.append(variant)
         self._seen_text.setdefault(text, slot.id)
         # The head of a repeated continuation is a tail fragment of a known
