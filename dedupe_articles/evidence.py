@@ -12,6 +12,8 @@ import bisect
 import itertools
 from collections.abc import Iterable, Sequence
 
+import regex
+
 from dedupe_articles.index import Match, Relation, relate
 from dedupe_articles.normalize import has_continuation_tag
 from dedupe_articles.pieces import Pieces
@@ -20,6 +22,11 @@ from dedupe_articles.splitter import Block, BlockKind, heading_level
 
 # A section number may come before a heading run into an echo ("2. ", "iv) ").
 _SECTION_NUMBER = 5
+
+# A heading that opens with a section number: "## 3.4. …", "**2) …**".
+_NUMBERED = regex.compile(
+    r"^\s*(?:#{1,6}\s+|\*\*|__)?\d{1,2}(?:[.．]\d{1,2})*(?:[.．)）]\s*|(?<=\d[.．]\d{1,2})\s+)[^\s\d]"
+)
 
 # An echo runs over consecutive paragraphs (a short heading or two between).
 ECHO_STEP = 3
@@ -95,6 +102,9 @@ class Evidence(Pieces):
             # "## H"): headings repeated on purpose repeat verbatim.
             # (A kept "### Example (continued)" is no other form of a "### Example":
             # the tag only said the section went on; a second example is legitimate.)
+            # (Nor does a numbered one, "#### 3.4. エネルギー管理", in a polluted article.)
+            if self.polluted and _NUMBERED.match(block.text) and len(block.key) >= 8:
+                return True
             return len(block.key) >= self.config.strong_block_chars or (
                 self.polluted
                 and block.text not in self._seen_text
