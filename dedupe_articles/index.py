@@ -363,6 +363,7 @@ class ShingleIndex:
             )
             if verdict is not None:
                 found.append(Match(self._slots[entry], verdict[0], verdict[1], self._keys[entry]))
+        found = [m for m in found if not self._other_cut(key, m)]
         found.sort(key=lambda m: (_RANK[m.relation], -m.score))
         if cut:
             # A cut sentence that begins a finished one of a slot is a truncated copy
@@ -371,6 +372,24 @@ class ShingleIndex:
             whole = {m.slot for m in found if m.relation is Relation.PREFIX}
             found = [m for m in found if m.relation is not Relation.EXTENDS or m.slot not in whole]
         return found
+
+
+    def _other_cut(self, key: str, match: Match) -> bool:
+        """Whether ``match`` says ``key`` goes on past a cut copy ("AIエージェント")
+        of a finished sentence its slot holds, which ``key`` then leaves
+        ("…は導入して" against "…が学習する"): the cut was that sentence's, not
+        the start of this one."""
+        if match.relation is not Relation.EXTENDS:
+            return False
+        cut = match.key
+        return any(
+            self._slots[e] == match.slot
+            and not self._cut[e]
+            and len(self._keys[e]) > len(cut)
+            and self._keys[e].startswith(cut)
+            and not key.startswith(self._keys[e][: len(cut) + 1])
+            for e in self._by_head.get(cut[:2], ())
+        )
 
 
 _RANK = {
