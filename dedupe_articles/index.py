@@ -373,7 +373,6 @@ class ShingleIndex:
             found = [m for m in found if m.relation is not Relation.EXTENDS or m.slot not in whole]
         return found
 
-
     def _other_cut(self, key: str, match: Match) -> bool:
         """Whether ``match`` says ``key`` goes on past a cut copy ("AIエージェント")
         of a finished sentence its slot holds, which ``key`` then leaves
