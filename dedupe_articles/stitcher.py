@@ -353,7 +353,13 @@ class Stitcher(Retries):
         of the slots it copies; empty for new text), when the one at hand follows
         the cut of ``slot_id`` the marker just made; else None."""
         blocks, i = self._segment
-        if i + 1 >= len(blocks) or len(blocks[i + 1].key) < self.config.strong_block_chars:
+        # (A heading says where the attempt went on however short: "#### 2.5. 運用".)
+        after = blocks[i + 1] if i + 1 < len(blocks) else None
+        if after is None or len(after.key) < (
+            self.config.min_partial_chars
+            if after.kind is BlockKind.HEADING
+            else self.config.strong_block_chars
+        ):
             return None
         if not any(
             v.blocks
@@ -366,7 +372,7 @@ class Stitcher(Retries):
             return None
         return {
             self.pos[m.slot]
-            for u in blocks[i + 1].units
+            for u in after.units
             for m in self.index.lookup(u.text, u.key, cut=not u.complete)
         }
 
@@ -441,15 +447,6 @@ class Stitcher(Retries):
         self.in_run = True  # what follows a continuation may repeat what followed it before
         if variant.kind is BlockKind.LIST:
             self._open_list = (slot_id, variant, block)
-
-    def _closes(self, slot_id: int, key: str, before: str) -> bool:
-        """Whether ``key`` is the closing sentence of a paragraph of ``slot_id``,
-        after other text than ``before`` (else the two repeat that paragraph's end)."""
-        variants = self.slots[slot_id].variants
-        return any(
-            len(v.units) > 1 and v.units[-1].key == key and not v.units[-2].key.endswith(before)
-            for v in variants
-        )
 
     def _list_goes_on(self, block: Block) -> bool:
         """Append new list items that follow, on the next line, the rest of a cut item:

@@ -101,6 +101,15 @@ class Store:
             if not unit.complete:
                 self.cut_keys.setdefault(slot_id, set()).add(unit.key)
 
+    def _closes(self, slot_id: int, key: str, before: str) -> bool:
+        """Whether ``key`` is the closing sentence of a paragraph of ``slot_id``,
+        after other text than ``before`` (else the two repeat that paragraph's end)."""
+        variants = self.slots[slot_id].variants
+        return any(
+            len(v.units) > 1 and v.units[-1].key == key and not v.units[-2].key.endswith(before)
+            for v in variants
+        )
+
     def _heading_run_in(self, key: str) -> dict[int, Match]:
         """A known heading that ``key`` opens with, run into known text (the
         start of a paragraph, cut or whole): a collapsed echo's first sentence."""
