@@ -65,8 +65,22 @@ class Reuse(Evidence):
             self.polluted and self.last is not None and self.pos[target] < self.pos[self.last]
         )
         reused = self._reused(block, assign, target)
+        # (A lone cut piece found inside a kept sentence, beside longer new text, is
+        # no sign: "私たちが日常的に使うスマ" in "正直なところ、私たちが日常的に…".)
+        j = assign.index(target) if k == 1 else -1
+        slight = (
+            j >= 0
+            and not block.units[j].complete
+            and per_unit[j][target].relation is Relation.INSIDE
+            and 2 * len(block.units[j].key) < len(block.key)
+        )
         return (
-            (2 * k >= n and (k >= 2 or elsewhere or target == self.last) and not reused)
+            (
+                2 * k >= n
+                and (k >= 2 or elsewhere or target == self.last)
+                and not reused
+                and not slight
+            )
             or (k >= 2 and 2 * k >= size)
             or extends_cut
             # (A paragraph opening like one far behind, met as the article's newest
