@@ -233,9 +233,10 @@ class Pieces(Stitcher):
         return None
 
     def _punctuation_only(self, block: Block) -> bool:
-        """Whether a paragraph is only a full stop or dots, in a polluted article:
-        what a cut left between markers, no content."""
-        return self.polluted and block.kind is BlockKind.PARAGRAPH and not block.key.strip("….。 ")
+        """Whether a paragraph is only a full stop or dots (emphasis marks too, "*…"),
+        in a polluted article: what a cut left between markers, no content."""
+        bare = not block.key.strip("….。 *_")
+        return self.polluted and block.kind is BlockKind.PARAGRAPH and bare
 
     def _scrap(self, block: Block) -> bool:
         """Whether ``block`` is only a few characters of a cut attempt."""
