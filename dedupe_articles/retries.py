@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from dedupe_articles.edits import one_edit_prefix, prefix_ratio
+from dedupe_articles.edits import one_char_edit, one_edit_prefix, prefix_ratio
 from dedupe_articles.index import Relation, relate
 from dedupe_articles.lexicon import spans_word
 from dedupe_articles.normalize import (
@@ -97,6 +97,13 @@ class Retries(Store):
                 and len(record.tail) >= 2 * self.config.min_partial_chars
                 and key[:2] == record.tail[:2]
                 and prefix_ratio(record.tail, key, self.config.variant_cutoff)
+            ):
+                return record
+            # (Too short for a ratio, a finished one a character or two apart:
+            # "返し発します。大切なのは…" after "返し発生します。".)
+            size = len(record.tail)
+            if record.variant.units[-1].complete and any(
+                one_char_edit(key[:k], record.tail) for k in range(size - 2, size + 3)
             ):
                 return record
         return None

@@ -89,6 +89,9 @@ class Variant:
     # Other segments that repeated a stitched continuation whole, and its text: a
     # vote for the wording of what ``text`` ends with (the cut sentence's end too).
     tail_copies: dict[int, str] = field(default_factory=dict)
+    # Other segments whose continuation finished the cut sentence before a longer
+    # attempt replaced it, and that sentence's key: a vote for how the cut one ends.
+    ends: dict[int, str] = field(default_factory=dict)
     # Where a stitched continuation begins in ``text``, and the attempt that wrote
     # it: the text from there on is that attempt's words, not ``attempt``'s.
     stitches: list[tuple[int, int]] = field(default_factory=list)

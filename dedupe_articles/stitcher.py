@@ -199,7 +199,10 @@ class Stitcher(Retries):
             # it replaces the shorter one rather than following it.
             slot_id, variant = record.slot, record.variant
             variant.text = record.base
+            variant.units = split_units(variant.text, variant.kind)  # (none of the old tail)
             old = record.block
+            if old.units and old.units[0].complete:
+                variant.ends.setdefault(old.segment, old.units[0].key)
             self.events.append(Event(ActionKind.TRUNCATED, old.start, old.end, slot_id, 100.0,
                                      "shorter attempt of a stitched continuation"))  # fmt: skip
         spaced = self._spaced_cut(variant, block)

@@ -55,6 +55,9 @@ def majority(
                     yield ("copy", segment), key
                 elif held > unit.start:  # for the words of it they held, if any
                     yield ("copy", segment), normalize(unit.text[: held - unit.start])
+            if any(unit.start < at < unit.end for at, _ in variants[vi].stitches):
+                for segment, end in variants[vi].ends.items():
+                    yield ("copy", segment), ("end", end)
             text = variants[vi].text
             for segment, tail in variants[vi].tail_copies.items():
                 at = len(text) - len(tail) if text.endswith(tail) else unit.end
