@@ -89,6 +89,16 @@ class Retries(Store):
                 continue
             if key.startswith(record.tail):
                 return record
+            # (Begun with the cut's last words again: "発来いめ本力発は語た計設。者ち計"
+            # after "…発来いめ" + "本力発は語た計設。".)
+            long = len(record.tail) >= self.config.min_partial_chars and is_unspaced(key[:1])
+            at = key.find(record.tail, 1) if long else -1
+            if (
+                at >= self.config.min_overlap_chars
+                and record.cut.endswith(key[:at])
+                and len(key) > at + len(record.tail)
+            ):
+                return record
             # The continuation in other words ("avant que même le prog"), begun
             # again and longer: the earlier attempt was a shorter one (a finished
             # one gives way only to a finished attempt).
