@@ -101,14 +101,6 @@ class Stitcher(Retries):
             found = self._norm_memo[text] = normalize(text)
         return found
 
-    def _longest_cut(self, slot_id: int, kinds: tuple[BlockKind, ...]) -> Variant | None:
-        """The slot's longest variant of ``kinds``, if its text ends mid-sentence."""
-        found = [v for v in self.slots[slot_id].variants if v.kind in kinds and v.units]
-        if not found:
-            return None
-        longest = max(found, key=lambda v: (len(v.text), -v.order))
-        return None if longest.units[-1].complete else longest
-
     def _list_cut(self, block: Block) -> bool:
         """Whether a list ends cut inside its last item: a marker follows at once, and
         the item ends unfinished (no end punctuation; in unspaced scripts, which have
@@ -315,6 +307,12 @@ class Stitcher(Retries):
                 continue
             if unit.end <= overlap:
                 continue  # the words repeated from the cut ("りました。| 午前中に…")
+            if (
+                unit.start < overlap
+                and len(unit.key) < self.config.strong_block_chars
+                and _TERMINATOR.search(body, 0, overlap)
+            ):
+                continue  # (the short cut sentence they run on to: "からだ。考え|てみて…")
             if j == 1 and confirmed and len(unit.key) < self.config.strong_block_chars:
                 break  # (after the cut sentence begun again, a short one may be anywhere)
             if j == 0 and self._heading_run_in(unit.key):
@@ -470,18 +468,8 @@ class Stitcher(Retries):
         self.last = slot_id
         return True
 
-    def _cut_variants(self) -> list[tuple[int, Variant]]:
-        """The longest variant of each recent slot whose text ends mid-sentence.
 
-        Only the most recently opened slots are looked at: a continuation follows
-        a cut made lately, and scanning every slot would make long inputs quadratic.
-        """
-        out = []
-        for slot_id in range(max(0, len(self.slots) - RECENT_SLOTS), len(self.slots)):
-            longest = self._longest_cut(slot_id, PROSE)
-            if longest is not None:
-                out.append((slot_id, longest))
-        return out
+_TERMINATOR = regex.compile(r"[。！？]|[.!?](?=\s)")
 
 
 def _open_emphasis(text: str) -> bool:

@@ -110,6 +110,27 @@ class Store:
             for v in variants
         )
 
+    def _longest_cut(self, slot_id: int, kinds: tuple[BlockKind, ...]) -> Variant | None:
+        """The slot's longest variant of ``kinds``, if its text ends mid-sentence."""
+        found = [v for v in self.slots[slot_id].variants if v.kind in kinds and v.units]
+        if not found:
+            return None
+        longest = max(found, key=lambda v: (len(v.text), -v.order))
+        return None if longest.units[-1].complete else longest
+
+    def _cut_variants(self) -> list[tuple[int, Variant]]:
+        """The longest variant of each recent slot whose text ends mid-sentence.
+
+        Only the most recently opened slots are looked at: a continuation follows
+        a cut made lately, and scanning every slot would make long inputs quadratic.
+        """
+        out = []
+        for slot_id in range(max(0, len(self.slots) - RECENT_SLOTS), len(self.slots)):
+            longest = self._longest_cut(slot_id, PROSE)
+            if longest is not None:
+                out.append((slot_id, longest))
+        return out
+
     def _heading_run_in(self, key: str) -> dict[int, Match]:
         """A known heading that ``key`` opens with, run into known text (the
         start of a paragraph, cut or whole): a collapsed echo's first sentence."""
