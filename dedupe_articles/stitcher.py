@@ -198,7 +198,16 @@ class Stitcher(Retries):
             self.events.append(Event(ActionKind.TRUNCATED, old.start, old.end, slot_id, 100.0,
                                      "shorter attempt of a stitched continuation"))  # fmt: skip
         spaced = self._spaced_cut(variant, block)
-        overlap = repeated_at_cut(variant.text, body, self.config.min_overlap_chars, spaced)
+        # (After a glued-on "…" the attempt says it repeats: "私た" + "…：私たちは".)
+        glued = skipped or self.doc.text[max(0, block.start - 3) : block.start].endswith(
+            ("…", "...")
+        )
+        least = (
+            2
+            if glued and is_unspaced(variant.text.rstrip()[-1:])
+            else self.config.min_overlap_chars
+        )
+        overlap = repeated_at_cut(variant.text, body, least, spaced)
         if overlap == 0 and not restarted:
             # The continuation may repeat the end of another cut paragraph (the
             # marker's own predecessor can be a stray copy): that one wins.
