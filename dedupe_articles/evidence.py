@@ -103,7 +103,10 @@ class Evidence(Pieces):
             # (A kept "### Example (continued)" is no other form of a "### Example":
             # the tag only said the section went on; a second example is legitimate.)
             # (Nor does a numbered one, "#### 3.4. エネルギー管理", in a polluted article.)
-            if self.polluted and _NUMBERED.match(block.text) and len(block.key) >= 8:
+            numbered = (
+                _NUMBERED.match(block.text) and len(block.key) >= self.config.min_partial_chars
+            )
+            if self.polluted and numbered:
                 return True
             return len(block.key) >= self.config.strong_block_chars or (
                 self.polluted

@@ -26,7 +26,7 @@ from dedupe_articles.overlap import doubled_at_cut, repeated_at_cut, restarted_w
 from dedupe_articles.result import ActionKind
 from dedupe_articles.retries import Retries
 from dedupe_articles.slots import PROSE, Continuation, Event, Variant
-from dedupe_articles.splitter import Block, BlockKind, Unit, bold_heading, split_units
+from dedupe_articles.splitter import Block, BlockKind, Unit, split_units
 from dedupe_articles.store import RECENT_SLOTS, key_of, resplit_tail, scrap
 
 _STITCHABLE = (*PROSE, BlockKind.HEADING)
@@ -429,11 +429,7 @@ class Stitcher(Retries):
         variant.stitches = [s for s in variant.stitches if s[0] < cut]
         variant.stitches.append((cut, self.attempt))
         variant.text = joined
-        slot = self.slots[slot_id]
-        if variant.kind is BlockKind.PARAGRAPH and len(slot.variants) == 1 and bold_heading(joined):
-            # A bold line cut before its "**" and finished ("**教育の変革：次世代の" +
-            # "クリエイターを育むために**") is the heading the splitter sees in a whole copy.
-            variant.kind = slot.kind = BlockKind.HEADING
+        self._whole_bold_line(self.slots[slot_id], variant)  # ("**教育の" + "変革**")
         fresh = resplit_tail(variant)
         variant.blocks.append(block)
         self._index(slot_id, fresh)

@@ -16,7 +16,7 @@ from dedupe_articles.index import Match, Relation, ShingleIndex
 from dedupe_articles.normalize import JoinModel
 from dedupe_articles.result import ActionKind
 from dedupe_articles.slots import PROSE, Continuation, Event, Slot, Variant, opens_bold
-from dedupe_articles.splitter import Block, BlockKind, Document, Unit, split_units
+from dedupe_articles.splitter import Block, BlockKind, Document, Unit, bold_heading, split_units
 
 # How many of the newest slots or continuations a cut or a retry is looked for
 # in: a continuation follows its cut closely, and a fixed window keeps long
@@ -76,10 +76,9 @@ class Store:
     ) -> Variant:
         self._arrivals += 1
         variant = Variant(text, kind, units, self.attempt, self._arrivals, blocks)
-        cut_bold = slot.variants and all(opens_bold(v.text) for v in slot.variants)
-        if kind is BlockKind.HEADING and slot.kind is BlockKind.PARAGRAPH and cut_bold:
-            slot.kind = kind  # a bold line cut before its "**", now seen whole
         slot.variants.append(variant)
+        if kind is BlockKind.HEADING:
+            self._whole_bold_line(slot, variant)
         self._seen_text.setdefault(text, slot.id)
         # The head of a repeated continuation is a tail fragment of a known
         # sentence; indexing it would make later fragments look like whole copies.
@@ -100,6 +99,18 @@ class Store:
             self.index.add(unit.text, unit.key, slot=slot_id, cut=not unit.complete)
             if not unit.complete:
                 self.cut_keys.setdefault(slot_id, set()).add(unit.key)
+
+    def _whole_bold_line(self, slot: Slot, variant: Variant) -> None:
+        """Make ``slot`` a heading when ``variant`` is a bold line whole and every
+        other attempt of the slot that bold line cut before its ``**`` (a paragraph
+        to the splitter): stitched on or copied whole, the line is the heading its
+        whole copies are."""
+        if (
+            slot.kind is BlockKind.PARAGRAPH
+            and bold_heading(variant.text)
+            and all(v is variant or opens_bold(v.text) for v in slot.variants)
+        ):
+            slot.kind = variant.kind = BlockKind.HEADING
 
     def _closes(self, slot_id: int, key: str, before: str) -> bool:
         """Whether ``key`` is the closing sentence of a paragraph of ``slot_id``,
