@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+import regex
+
 from dedupe_articles.config import Config
 from dedupe_articles.index import Match, Relation, ShingleIndex
 from dedupe_articles.normalize import JoinModel
@@ -22,6 +24,11 @@ from dedupe_articles.splitter import Block, BlockKind, Document, Unit, bold_head
 # in: a continuation follows its cut closely, and a fixed window keeps long
 # inputs linear.
 RECENT_SLOTS = 64
+
+# Latin letters opening a block glued to text without spaces ("Iがより…"), and
+# ending a cut after such text ("…哲学は、A").
+_LATIN_HEAD = regex.compile(r"^[A-Za-z]+(?=[^\sA-Za-z])")
+_LATIN_TAIL = regex.compile(r"(?<=[^\sA-Za-z])[A-Za-z]+$")
 
 
 class Store:
@@ -128,6 +135,23 @@ class Store:
             return None
         longest = max(found, key=lambda v: (len(v.text), -v.order))
         return None if longest.units[-1].complete else longest
+
+    def _latin_word_cuts(self, block: Block) -> list[tuple[int, Variant]]:
+        """Recent cuts ending in Latin letters that, with the Latin letters ``block``
+        opens with, make a word the input writes elsewhere: in text without spaces
+        a cut may fall inside a Latin word ("…哲学は、A" + "Iがより…": "AI")."""
+        head = _LATIN_HEAD.match(block.text)
+        if head is None:
+            return []
+        found = []
+        for slot_id, variant in self._cut_variants():
+            tail = _LATIN_TAIL.search(variant.text.rstrip())
+            if tail is None:
+                continue
+            word = regex.compile(r"(?<![A-Za-z])" + tail.group() + head.group() + r"(?![A-Za-z])")
+            if word.search(self.doc.text):
+                found.append((slot_id, variant))
+        return found
 
     def _cut_variants(self) -> list[tuple[int, Variant]]:
         """The longest variant of each recent slot whose text ends mid-sentence.
