@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from dedupe_articles.edits import one_char_edit, one_edit_prefix, prefix_ratio
+from dedupe_articles.edits import one_edit_prefix, prefix_ratio
 from dedupe_articles.index import Relation, relate
 from dedupe_articles.lexicon import spans_word
 from dedupe_articles.normalize import (
@@ -111,9 +111,10 @@ class Retries(Store):
                 return record
             # (Too short for a ratio, a finished one a character or two apart:
             # "返し発します。大切なのは…" after "返し発生します。".)
-            size = len(record.tail)
-            if record.variant.units[-1].complete and any(
-                one_char_edit(key[:k], record.tail) for k in range(size - 2, size + 3)
+            if (
+                record.variant.units[-1].complete
+                and is_unspaced(key[:1])
+                and one_edit_prefix(record.tail, key)
             ):
                 return record
         return None

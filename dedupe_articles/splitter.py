@@ -62,6 +62,7 @@ class Block:
     segment: int
     units: list[Unit] = field(default_factory=list)
     head: bool = False  # first block after a marker: may open mid-sentence
+    ellipsis: bool = False  # a "…" glued on before it was dropped (it repeats words)
 
     @property
     def key(self) -> str:
@@ -252,6 +253,7 @@ def _drop_leading_ellipsis(block: Block) -> None:
     if body and body != block.text:
         block.start += len(block.text) - len(body)
         block.text = body
+        block.ellipsis = True
         if "\n" not in body and (
             _HEADING.match(body) or _BOLD_LINE.match(body) or _BOLD_LINE_CUT.match(body)
         ):
@@ -482,4 +484,5 @@ def sub_block(block: Block, keep: list[int]) -> Block:
     first, last = block.units[keep[0]], block.units[keep[-1]]
     sub = Block(block.kind, text, block.start + first.start, block.start + last.end, block.segment)
     sub.units = split_units(text, block.kind)
+    sub.ellipsis = block.ellipsis and first.start == 0
     return sub

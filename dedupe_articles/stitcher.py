@@ -199,9 +199,7 @@ class Stitcher(Retries):
                                      "shorter attempt of a stitched continuation"))  # fmt: skip
         spaced = self._spaced_cut(variant, block)
         # (After a glued-on "…" the attempt says it repeats: "私た" + "…：私たちは".)
-        glued = skipped or self.doc.text[max(0, block.start - 3) : block.start].endswith(
-            ("…", "...")
-        )
+        glued = skipped or block.ellipsis
         least = (
             2
             if glued and is_unspaced(variant.text.rstrip()[-1:])
