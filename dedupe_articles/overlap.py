@@ -129,6 +129,31 @@ def doubled_at_cut(left: str, right: str) -> int:
     return 2 if not doubled or longer > doubled else 0
 
 
+def attested_at_cut(left: str, right: str, text: str) -> int:
+    """1 or 2 when the continuation ``right`` repeats that many characters of the
+    cut ``left`` and ``text`` (the input around the block) writes the join with
+    them once but never twice ("利|利用者から": another attempt has "。利用者から").
+    Unspaced scripts, where one character can be a word, so only the input can say.
+
+    >>> attested_at_cut("減りました。利", "利用者から苦情", "…減りました。利用者から苦情…")
+    1
+    >>> attested_at_cut("いろ", "いろな方法", "いろいろな方法"), attested_at_cut("利", "利用者", "")
+    (0, 0)
+    """
+    left = left.rstrip()
+    for size in (2, 1):
+        piece = right[:size]
+        if len(right) <= size or not left.endswith(piece):
+            continue
+        if not all(map(_CJK_LETTER.match, piece)):
+            continue
+        once = left[-_ATTEST:] + right[size : size + _ATTEST]
+        twice = left[-_ATTEST:] + right[:_ATTEST]
+        if len(once) >= 2 * _ATTEST and once in text and twice not in text:
+            return size
+    return 0
+
+
 _CJK_LETTER = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
 _LAST_WORD = regex.compile(r"(?<![\w-])\w+$")
 _FIRST_WORD = regex.compile(r"\w+")
@@ -137,3 +162,6 @@ _FIRST_WORD = regex.compile(r"\w+")
 # A repeat from inside a Latin word in CJK text needs this many characters (fewer
 # may match by chance: "in", "ion").
 _LATIN_IN_CJK_OVERLAP = 4
+# Characters on each side of a join that the input must write elsewhere for a
+# repeat too short to tell by itself ("。利" + "用者か").
+_ATTEST = 4

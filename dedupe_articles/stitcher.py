@@ -22,7 +22,12 @@ from dedupe_articles.normalize import (
     opens_mid_sentence,
     strip_leading_ellipsis,
 )
-from dedupe_articles.overlap import doubled_at_cut, repeated_at_cut, restarted_word
+from dedupe_articles.overlap import (
+    attested_at_cut,
+    doubled_at_cut,
+    repeated_at_cut,
+    restarted_word,
+)
 from dedupe_articles.result import ActionKind
 from dedupe_articles.retries import Retries
 from dedupe_articles.slots import PROSE, Continuation, Event, Variant
@@ -222,6 +227,8 @@ class Stitcher(Retries):
         if overlap == 0 and not spaced:
             overlap = restarted_word(variant.text, body, self.join_model)
             tail_from = 0 if overlap else doubled_at_cut(variant.text, body)
+            if not (overlap or tail_from):
+                tail_from = attested_at_cut(variant.text, body, self._around(block))
             overlap = overlap or tail_from
         if overlap >= len(body.rstrip()):
             return False  # nothing beyond the repeated words: a copy, not a continuation

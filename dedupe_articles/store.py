@@ -25,6 +25,10 @@ from dedupe_articles.splitter import Block, BlockKind, Document, Unit, bold_head
 # inputs linear.
 RECENT_SLOTS = 64
 
+# How far around a block other attempts of its paragraph are looked for in the
+# input's text (regenerations follow each other closely).
+_AROUND = 20_000
+
 # Latin letters opening a block glued to text without spaces ("Iがより…"), and
 # ending a cut after such text ("…哲学は、A").
 _LATIN_HEAD = regex.compile(r"^[A-Za-z]+(?=[^\sA-Za-z])")
@@ -106,6 +110,12 @@ class Store:
             self.index.add(unit.text, unit.key, slot=slot_id, cut=not unit.complete)
             if not unit.complete:
                 self.cut_keys.setdefault(slot_id, set()).add(unit.key)
+
+    def _around(self, block: Block) -> str:
+        """The input text near ``block``: where other attempts of its paragraph are
+        (a fixed window keeps long inputs linear)."""
+        start = max(0, block.start - _AROUND)
+        return self.doc.text[start : block.end + _AROUND]
 
     def _whole_bold_line(self, slot: Slot, variant: Variant) -> None:
         """Make ``slot`` a heading when ``variant`` is a bold line whole and every
