@@ -192,6 +192,7 @@ class Resolver(Reuse):
             (self._cut_heading, "bold heading cut before its end", True),
             (self._tail_piece, "end of a kept sentence", True),
             (self._stray_tail, "end of a kept sentence", False),
+            (self._said_again, "words of a cut sentence said again", False),
             (self._cut_sentence_end, "end of a cut sentence", False),
         )
         for find, detail, moves in pieces:

@@ -232,6 +232,8 @@ class Stitcher(Retries):
             overlap = overlap or tail_from
         if overlap >= len(body.rstrip()):
             return False  # nothing beyond the repeated words: a copy, not a continuation
+        if not overlap and self._said_again(block, slot_id) is not None:
+            return False
         if not restarted and self._known_elsewhere(
             first, slot_id, body, overlap, confirmed or again
         ):

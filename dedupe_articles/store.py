@@ -117,6 +117,20 @@ class Store:
         start = max(0, block.start - _AROUND)
         return self.doc.text[start : block.end + _AROUND]
 
+    def _said_again(self, block: Block, slot_id: int | None = None) -> int | None:
+        """``slot_id`` (by default the slot just written) when ``block``, a short
+        fragment with a glued-on ``…``, holds only words its cut sentence has before
+        the cut ("…の明…" after "先見の明を持っ"): said again, not the cut's rest."""
+        slot_id = self.last if slot_id is None else slot_id
+        if slot_id is None or not block.ellipsis or len(block.units) != 1:
+            return None
+        inner = block.key.strip("…. ")
+        cut_inside = any(
+            v.units and not v.units[-1].complete and inner in v.units[-1].key
+            for v in self.slots[slot_id].variants
+        )
+        return slot_id if 0 < len(inner) < self.config.min_partial_chars and cut_inside else None
+
     def _whole_bold_line(self, slot: Slot, variant: Variant) -> None:
         """Make ``slot`` a heading when ``variant`` is a bold line whole and every
         other attempt of the slot that bold line cut before its ``**`` (a paragraph
