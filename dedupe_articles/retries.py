@@ -28,6 +28,10 @@ from dedupe_articles.slots import PROSE, Continuation, Variant, group
 from dedupe_articles.splitter import Block, split_units
 from dedupe_articles.store import RECENT_SLOTS, Store, key_of
 
+# How many characters of a continuation must agree with a known sentence's text
+# after the cut for that sentence to complete the cut.
+_DIVERGES = 4
+
 
 class Retries(Store):
     """Recognising retried continuations (state lives in the resolver)."""
@@ -71,6 +75,22 @@ class Retries(Store):
         )
         # (In scripts without spaces, only when a word runs on across the cut.)
         runs_on = not is_unspaced(body[:1]) or spans_word(variant.text.rstrip(), body)
+        if (
+            slots
+            and slot_id not in slots
+            and len(variant.units) > 1
+            and self._latin_word_across(variant.text, body)
+        ):
+            # Another paragraph's sentence this one reuses, going on otherwise than
+            # that one does, inside a Latin word run into text without spaces
+            # ("…Stable Diffusi" + "onなどが", against "…Stable Diffusionといった"):
+            # a cut after all.
+            going_on = key_of(body, variant.kind)[:_DIVERGES]
+            slots = [
+                s for s in slots
+                for v in self.slots[s].variants for u in v.units
+                if u.key.startswith(cut) and _agrees(u.key[len(cut):].lstrip(), going_on)
+            ]  # fmt: skip
         return bool(slots) and not (common and runs_on and self._segment[1] == 0)
 
     def _same_sentence(self, a: str, b: str) -> bool:
@@ -255,3 +275,10 @@ class Retries(Store):
         trail = text[end : line_end if line_end != -1 else len(text)]
         # A space that only separates the text from an inline marker is no evidence.
         return (lead != "" and lead.strip() == "") or (trail != "" and trail.strip() == "")
+
+
+def _agrees(rest: str, going_on: str) -> bool:
+    """Whether a sentence's ``rest`` after a cut and a continuation's start agree
+    as far as both go (and the sentence goes on)."""
+    n = min(len(rest), len(going_on))
+    return n > 0 and rest[:n] == going_on[:n]

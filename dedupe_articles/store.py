@@ -29,10 +29,10 @@ RECENT_SLOTS = 64
 # input's text (regenerations follow each other closely).
 _AROUND = 20_000
 
-# Latin letters opening a block glued to text without spaces ("Iがより…"), and
-# ending a cut after such text ("…哲学は、A").
+# Latin letters opening a block glued to text without spaces ("Iがより…"), and a
+# Latin word ending a cut ("…哲学は、A", "…Stable Diffusi").
 _LATIN_HEAD = regex.compile(r"^[A-Za-z]+(?=[^\sA-Za-z])")
-_LATIN_TAIL = regex.compile(r"(?<=[^\sA-Za-z])[A-Za-z]+$")
+_LATIN_TAIL = regex.compile(r"(?<![A-Za-z])[A-Za-z]+$")
 
 
 class Store:
@@ -164,18 +164,21 @@ class Store:
         """Recent cuts ending in Latin letters that, with the Latin letters ``block``
         opens with, make a word the input writes elsewhere: in text without spaces
         a cut may fall inside a Latin word ("…哲学は、A" + "Iがより…": "AI")."""
-        head = _LATIN_HEAD.match(block.text)
-        if head is None:
-            return []
-        found = []
-        for slot_id, variant in self._cut_variants():
-            tail = _LATIN_TAIL.search(variant.text.rstrip())
-            if tail is None:
-                continue
-            word = regex.compile(r"(?<![A-Za-z])" + tail.group() + head.group() + r"(?![A-Za-z])")
-            if word.search(self.doc.text):
-                found.append((slot_id, variant))
-        return found
+        return [
+            (slot_id, variant)
+            for slot_id, variant in self._cut_variants()
+            if self._latin_word_across(variant.text, block.text)
+        ]
+
+    def _latin_word_across(self, cut: str, text: str) -> bool:
+        """Whether ``cut`` ends and ``text`` opens with Latin letters glued to text
+        without spaces, that together make a word the input writes elsewhere."""
+        head = _LATIN_HEAD.match(text)
+        tail = _LATIN_TAIL.search(cut.rstrip()) if head is not None else None
+        if head is None or tail is None:
+            return False
+        word = regex.compile(r"(?<![A-Za-z])" + tail.group() + head.group() + r"(?![A-Za-z])")
+        return word.search(self.doc.text) is not None
 
     def _cut_variants(self) -> list[tuple[int, Variant]]:
         """The longest variant of each recent slot whose text ends mid-sentence.
