@@ -135,7 +135,7 @@ def prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
     if best:
         return best
     head = cut.rsplit(" ", 1)[0]
-    if " " in cut and len(head) >= size * 0.6 and whole.startswith(head + " "):
+    if len(head.split()) >= 4 and len(head) >= size * 0.6 and whole.startswith(head + " "):
         return 99.0  # only the last (cut, or added) word differs
     # The words before the cut one, with one added, dropped or swapped.
     words, heads = head.split(), whole.split()
