@@ -152,6 +152,8 @@ class Resolver(Reuse):
                 self._at_head = False
                 if opening and self._arrivals == arrivals and self._echo(block):
                     echoes += 1
+                if len(blocks) == 1 and self._echoed(block):
+                    continue  # (a cut before a lone echo is still the last marker's)
                 self._before = block
             recent = self._recent_mark
             self._recent_mark = self._arrivals

@@ -131,6 +131,12 @@ class Store:
         )
         return slot_id if 0 < len(inner) < self.config.min_partial_chars and cut_inside else None
 
+    def _echoed(self, block: Block) -> bool:
+        """Whether ``block`` was just found to be an echo (earlier paragraphs
+        collapsed onto one line)."""
+        last = self.events[-1] if self.events else None
+        return last is not None and last.kind is ActionKind.ECHO and last.start >= block.start
+
     def _whole_bold_line(self, slot: Slot, variant: Variant) -> None:
         """Make ``slot`` a heading when ``variant`` is a bold line whole and every
         other attempt of the slot that bold line cut before its ``**`` (a paragraph
