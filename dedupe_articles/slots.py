@@ -62,6 +62,15 @@ def opens_bold(text: str) -> bool:
     return text.startswith("**") and text.count("**") % 2 == 1
 
 
+def open_emphasis(text: str) -> bool:
+    """Whether ``text`` leaves a ``**`` emphasis open: it was cut inside it.
+
+    >>> open_emphasis("次に、**プライ"), open_emphasis("**強力な**という点")
+    (True, False)
+    """
+    return text.count("**") % 2 == 1
+
+
 def closes_bold(text: str) -> bool:
     """Whether ``text`` closes a bold line it never opened (the rest of one cut).
 

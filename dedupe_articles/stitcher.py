@@ -30,7 +30,7 @@ from dedupe_articles.overlap import (
 )
 from dedupe_articles.result import ActionKind
 from dedupe_articles.retries import Retries
-from dedupe_articles.slots import PROSE, Continuation, Event, Variant
+from dedupe_articles.slots import PROSE, Continuation, Event, Variant, open_emphasis
 from dedupe_articles.splitter import Block, BlockKind, Unit, split_units
 from dedupe_articles.store import RECENT_SLOTS, key_of, resplit_tail, scrap
 
@@ -118,7 +118,7 @@ class Stitcher(Retries):
         at = bisect_left(markers, block.end, key=lambda span: span[0])
         if at == len(markers) or markers[at][0] > block.end + 2:
             return False
-        return not is_unspaced(item[-1]) or _open_emphasis(item)
+        return not is_unspaced(item[-1]) or open_emphasis(item)
 
     def _stitch(self, block: Block, slot_id: int, variant: Variant) -> bool:
         """Join a continuation onto the paragraph the marker cut, if it continues it."""
@@ -128,7 +128,7 @@ class Stitcher(Retries):
             return False
         if variant.kind is BlockKind.LIST and not (
             block.text[:1].islower()
-            or (is_unspaced(block.text[:1]) and _open_emphasis(variant.units[-1].text))
+            or (is_unspaced(block.text[:1]) and open_emphasis(variant.units[-1].text))
         ):
             return False  # a list item goes on only with text that cannot open a paragraph
         if variant.kind is BlockKind.HEADING and not _heading_rest(block):
@@ -283,10 +283,12 @@ class Stitcher(Retries):
             if further:
                 slot_id, variant = max(further, key=lambda sv: len(sv[1].units[-1].key))
                 cut = variant.units[-1]
+            before = variant.text.rstrip()[: -len(cut.text)][-8:]
             if (
                 len(cut.key) < self.config.min_partial_chars
                 and body[:1].isupper()
                 and (len(variant.units) == 1 or self._normalized(body).startswith(cut.key))
+                and (len(variant.units) == 1 or not any(map(is_unspaced, before)))
             ):
                 # "Lo" + "No soy...": a capital does not finish a word, nor does the
                 # cut sentence begun again ("Si" + "Si algo…"). (After whole
@@ -482,11 +484,6 @@ class Stitcher(Retries):
 
 
 _TERMINATOR = regex.compile(r"[。！？]|[.!?](?=\s)")
-
-
-def _open_emphasis(text: str) -> bool:
-    """Whether ``text`` leaves a ``**`` emphasis open: it was cut inside it."""
-    return text.count("**") % 2 == 1
 
 
 def _heading_rest(block: Block) -> bool:
