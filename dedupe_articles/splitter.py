@@ -105,6 +105,9 @@ _CJK_END = regex.compile(
     r"[。！？]+[*_]+(?=\n|$)|[。！？]+(?![」』）)】〕》\"”’])|。[」』）)】〕》\"”’]+(?:[*_]+(?=\n|$))?"
     r"|[！？]+[」』]+(?=[ \t]*[^\sとっのをがはにでもやへかなど、。，．！？」』）)】〕》\"”’*_])"
 )
+# A sentence that quotes a question or exclamation at its end goes on after the
+# quote, unless the quote is all it is.
+_QUOTE_CUT = regex.compile(r"[！？][」』]+[*_]*$")
 _LATIN_END = regex.compile(r"[.!?…]+[\"'”’)\]»]*(?=\s)")
 _LAST_TOKEN = regex.compile(r"([\p{L}.]+)$")
 _ABBREVIATIONS = frozenset(
@@ -411,6 +414,8 @@ def split_units(text: str, kind: BlockKind) -> list[Unit]:
         complete = heading or kind is not BlockKind.PARAGRAPH or bool(_TERMINAL.search(raw))
         if raw.endswith(("…", "...")) and kind is BlockKind.PARAGRAPH:
             complete = False
+        if kind is BlockKind.PARAGRAPH and _QUOTE_CUT.search(raw) and raw[0] not in "「『":
+            complete = False  # ("例えば、「似合うかな？」" goes on: "と話しかければ…。")
         if kind is BlockKind.CODE:
             # Code is complete when its fence is closed: only an unclosed block can
             # be a cut copy of a longer one.
