@@ -9,6 +9,8 @@ stitched continuation. Each test says which slot the piece belongs to, or no.
 
 from __future__ import annotations
 
+from rapidfuzz import fuzz
+
 from dedupe_articles.index import Match, Relation
 from dedupe_articles.normalize import is_unspaced, opens_mid_sentence
 from dedupe_articles.slots import PROSE, Continuation, closes_bold, opens_bold
@@ -127,10 +129,12 @@ class Pieces(Stitcher):
         if not self.polluted or block.head or block.kind not in PROSE or len(block.units) < 2:
             return False
         first = block.units[0].key
-        if len(first) >= self.config.min_partial_chars:
-            return False
         record = self._restarts(block.key, finished=block.units[-1].complete)
-        return record is not None and record.tail == first
+        if record is None or len(first) < self.config.min_partial_chars:
+            return record is not None and record.tail == first
+        # (A long one, its first sentence a little reworded: "アルリズム", "アルゴリズム".)
+        near = fuzz.ratio(first, record.tail[: len(first)]) >= self.config.variant_cutoff
+        return near and not record.tail.startswith(first)
 
     def _short_piece(self, block: Block) -> bool:
         """A short finished fragment (too short to be looked up like a sentence) in a
