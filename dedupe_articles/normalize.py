@@ -199,6 +199,11 @@ def shingles(text: str, key: str, *, chars: int, word_n: int) -> frozenset[str]:
     return frozenset(grams)
 
 
+_LATIN_RUN_ANY = regex.compile(r"(?<![A-Za-z])[A-Za-z]+(?![A-Za-z])")
+_LATIN_RUN_END = regex.compile(r"(?<![A-Za-z])[A-Za-z]+$")
+_LATIN_RUN = regex.compile(r"^[A-Za-z]+(?![A-Za-z])")
+
+
 class JoinModel:
     """Decides whether two pieces of a word cut apart need a space between them.
 
@@ -223,6 +228,7 @@ class JoinModel:
         # between them: ("<", "9", "%") for a symbol after a digit, (">", "(", "a")
         # for a letter after one.
         self.marks: Counter[tuple[str, str, str, bool]] = Counter()
+        self.latin: Counter[str] = Counter()  # runs of Latin letters, as written
         self._grams: Counter[str] = Counter()  # 1-, 2- and 3-grams of "^^word$"
         self._heads: Counter[str] = Counter()  # their first 0-2 characters (contexts)
 
@@ -239,6 +245,10 @@ class JoinModel:
                 self.start1[tok[0]] += 1
                 self.pair_in.update(tok[i : i + 2] for i in range(len(tok) - 1))
             self.pair_across.update(x[-1] + y[0] for x, y in itertools.pairwise(toks))
+            end = len(text.rstrip())
+            self.latin.update(  # (not at either end of a piece: maybe cut there)
+                m[0] for m in _LATIN_RUN_ANY.finditer(text) if m.start() > 0 and m.end() < end
+            )
             for m in _MARK_AFTER.finditer(text):
                 self.marks["<", _kind(m[1]), m[3], m[2] == ""] += 1
             for m in _MARK_BEFORE.finditer(text):
@@ -366,6 +376,9 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
     >>> pct = JoinModel(["the rate rose from 50% to 60% this year"])  # "0%" is written so
     >>> boundary_joiner("up from 72", "% to 90%", pct), boundary_joiner("sat", "(twice)", pct)
     ('', ' ')
+    >>> oa = JoinModel(["x OpenAIの戦略と OpenAIの製品 y"])  # a name written whole
+    >>> boundary_joiner("見解は、Open", "AIの攻勢", oa), boundary_joiner("an Open", "Source", oa)
+    ('', ' ')
     >>> ko = JoinModel(["가 경비 생활비를 줄이고 나"])  # "비를" seen in a word
     >>> boundary_joiner("여행 경비", "를 모았다", ko)
     ''
@@ -390,7 +403,12 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
         tight, spaced = model.marks[tight_key], model.marks[spaced_key]
         return "" if tight > spaced else " "
     if b.isupper() and a.islower():
-        return " "  # a word's second half never starts with a capital
+        # A word's second half starts with a capital only in a name the article
+        # writes whole ("Open" + "AIの…": "OpenAI").
+        model.learn()
+        head, tail = _LATIN_RUN_END.search(left), _LATIN_RUN.match(right)
+        name = head[0] + tail[0] if head and tail else ""
+        return "" if name and model.latin[name] > model.latin[head[0] if head else ""] else " "
     if _HANGUL.match(a) and _HANGUL.match(b):
         lw, rw = words(left[-40:]), words(right[:40])
         return korean_gap(lw[-1], rw[0], model) if lw and rw else " "
