@@ -118,15 +118,24 @@ def opens_mid_sentence(text: str) -> bool:
 
     >>> [opens_mid_sentence(t) for t in ("and then", "のSDKが", "もちろん", "Then")]
     [True, True, False, False]
+    >>> opens_mid_sentence("0/1M, 出力$0.00/1M）など"), opens_mid_sentence("会社（東京）は")
+    (True, False)
     """
     first = text.lstrip("….")[:1]
     if first.islower() and not is_unspaced(first):
         return True
-    return first in _NEVER_FIRST
+    if first in _NEVER_FIRST:
+        return True
+    # (Inside brackets it never opened: "0/1M, 出力$0.00/1M）など…".)
+    unclosed = _UNOPENED.match(text)
+    return unclosed is not None and not _SENTENCE_END.intersection(unclosed[1])
 
 
 # Hiragana that end a word and never start a sentence: particles and small kana.
 _NEVER_FIRST = frozenset("のをがんっゃゅょぁぃぅぇぉーゝ、。，．")
+# Text up to a full-width closing bracket with no opening one before it.
+_UNOPENED = regex.compile(r"([^（「『【〔《\n]{1,80}?)[）」』】〕》]")
+_SENTENCE_END = frozenset("。！？")
 
 
 def is_link_line(text: str) -> bool:
