@@ -154,6 +154,27 @@ def attested_at_cut(left: str, right: str, text: str) -> int:
     return 0
 
 
+def doubled_attested(left: str, right: str, size: int, text: str) -> bool:
+    """Whether the words ``right`` repeats from the end of ``left`` (``size``
+    characters) are meant twice: ``text`` (the input around the block) writes them
+    twice before the next word and never once after the word before the cut
+    ("pegon torkas| torkas sinvel": another attempt has "torkas torkas sinvel").
+
+    >>> doubled_attested("x pegon torkas", "torkas sinvel", 6, "torkas torkas sinvel mi")
+    True
+    >>> doubled_attested("we saw the", "the stone wall", 3, "we saw the stone wall")
+    False
+    """
+    words = right[:size]
+    after, before = _NEXT_WORD.match(right[size:]), _PREV_WORD.search(left.rstrip()[:-size])
+    if not words.strip() or after is None or before is None or is_unspaced(words[:1]):
+        return False
+    twice = f"{words} {words}{after[0]}"
+    return twice in text and f"{before[0]}{words}{after[0]}" not in text
+
+
+_NEXT_WORD = regex.compile(r"\s+\w+")
+_PREV_WORD = regex.compile(r"\w+\s+$")
 _CJK_LETTER = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
 _LAST_WORD = regex.compile(r"(?<![\w-])\w+$")
 _FIRST_WORD = regex.compile(r"\w+")

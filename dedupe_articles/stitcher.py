@@ -25,6 +25,7 @@ from dedupe_articles.normalize import (
 from dedupe_articles.overlap import (
     attested_at_cut,
     doubled_at_cut,
+    doubled_attested,
     repeated_at_cut,
     restarted_word,
 )
@@ -215,12 +216,13 @@ class Stitcher(Retries):
             # The continuation may repeat the end of another cut paragraph (the
             # marker's own predecessor can be a stray copy): that one wins.
             for other_id, other in self._cut_variants():
-                spaced_other = self._spaced_cut(other, block)
-                size = repeated_at_cut(
-                    other.text, body, self.config.min_overlap_chars, spaced_other
-                )
+                shortest = self.config.min_overlap_chars
+                size = repeated_at_cut(other.text, body, shortest, self._spaced_cut(other, block))
                 if size > overlap:
                     slot_id, variant, overlap = other_id, other, size
+        around = self._around(block)  # ("that| that plan": another attempt has "that that")
+        if overlap and not restarted and doubled_attested(variant.text, body, overlap, around):
+            overlap = 0
         # What the stitch records as the continuation's own text starts after the
         # repeated words, or with the word begun again ("Dat| Dateien") whole.
         tail_from = overlap
@@ -228,7 +230,7 @@ class Stitcher(Retries):
             overlap = restarted_word(variant.text, body, self.join_model)
             tail_from = 0 if overlap else doubled_at_cut(variant.text, body)
             if not (overlap or tail_from):
-                tail_from = attested_at_cut(variant.text, body, self._around(block))
+                tail_from = attested_at_cut(variant.text, body, around)
             overlap = overlap or tail_from
         if overlap >= len(body.rstrip()):
             return False  # nothing beyond the repeated words: a copy, not a continuation
