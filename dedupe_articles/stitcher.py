@@ -221,7 +221,7 @@ class Stitcher(Retries):
                 if size > overlap:
                     slot_id, variant, overlap = other_id, other, size
         around = self._around(block)  # ("that| that plan": another attempt has "that that")
-        if overlap and not restarted and doubled_attested(variant.text, body, overlap, around):
+        if overlap and doubled_attested(variant.text, body, overlap, around):
             overlap = 0
         # What the stitch records as the continuation's own text starts after the
         # repeated words, or with the word begun again ("Dat| Dateien") whole.
