@@ -103,11 +103,12 @@ def restarted_word(left: str, right: str, model: JoinModel) -> int:
     return len(stem)
 
 
-def doubled_at_cut(left: str, right: str) -> int:
+def doubled_at_cut(left: str, right: str, text: str = "") -> int:
     """2 when the continuation ``right`` repeats the last two CJK characters of the
     cut ``left`` ("だけ|だけでなく"), unless the four make a word of the language
     written that way (a reduplication: "いろ|いろな", "看|看") commoner than any
-    word of three characters or more that ``right`` opens with.
+    word of three characters or more that ``right`` opens with, or ``text`` (the
+    input around the block) writes them twice there (:func:`doubled_attested`).
 
     >>> doubled_at_cut("売上だけ", "だけでなく"), doubled_at_cut("いろ", "いろな方法")
     (2, 0)
@@ -126,6 +127,8 @@ def doubled_at_cut(left: str, right: str) -> int:
         (table.get(right[:k], 0.0) for table in tables for k in range(3, min(len(right), 8) + 1)),
         default=0.0,
     )
+    if doubled_attested(left, right, 2, text):
+        return 0
     return 2 if not doubled or longer > doubled else 0
 
 
@@ -164,13 +167,20 @@ def doubled_attested(left: str, right: str, size: int, text: str) -> bool:
     True
     >>> doubled_attested("we saw the", "the stone wall", 3, "we saw the stone wall")
     False
+    >>> doubled_attested("語らん計能ち", "能ち章発め", 2, "…計能ち能ち章発め…")
+    True
     """
-    words = right[:size]
-    after, before = _NEXT_WORD.match(right[size:]), _PREV_WORD.search(left.rstrip()[:-size])
-    if not words.strip() or after is None or before is None or is_unspaced(words[:1]):
+    words, left = right[:size], left.rstrip()
+    if is_unspaced(words[:1]):  # (characters on each side, no spaces: "計能ち|能ち章")
+        after, before = right[size : size + 2], left[:-size][-2:]
+        if len(after) < 2 or len(before) < 2:
+            return False
+        return words * 2 + after in text and before + words + after not in text
+    next_word, prev_word = _NEXT_WORD.match(right[size:]), _PREV_WORD.search(left[:-size])
+    if not words.strip() or next_word is None or prev_word is None:
         return False
-    twice = f"{words} {words}{after[0]}"
-    return twice in text and f"{before[0]}{words}{after[0]}" not in text
+    twice = f"{words} {words}{next_word[0]}"
+    return twice in text and f"{prev_word[0]}{words}{next_word[0]}" not in text
 
 
 _NEXT_WORD = regex.compile(r"\s+\w+")

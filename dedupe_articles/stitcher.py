@@ -228,7 +228,7 @@ class Stitcher(Retries):
         tail_from = overlap
         if overlap == 0 and not spaced:
             overlap = restarted_word(variant.text, body, self.join_model)
-            tail_from = 0 if overlap else doubled_at_cut(variant.text, body)
+            tail_from = 0 if overlap else doubled_at_cut(variant.text, body, around)
             if not (overlap or tail_from):
                 tail_from = attested_at_cut(variant.text, body, around)
             overlap = overlap or tail_from
