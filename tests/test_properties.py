@@ -166,9 +166,10 @@ def test_pollutions_found_by_search_lose_nothing(k: int) -> None:
     development version of the reworded-continuation rule (a shorter copy, or a
     copy with repeated words, taken for another wording of a stitched continuation;
     commits c5e98f4-6edea6b; 6297: a later continuation taken for a reworded cut
-    copy of one that opened with another word, commit c5895a4; 4099 and 4903: a
-    word the article writes twice, repeated at a cut and kept once, then another
-    attempt's wording of the sentence losing its first words); kept as fixed
+    copy of one that opened with another word, commit c5895a4; 4099, 4903 and
+    6244: a word (or two CJK characters) the article writes twice, repeated at a
+    cut and kept once, then another attempt's wording of the sentence losing its
+    first words); kept as fixed
     examples, so that rule cannot lose them again. They come from this module's
     generator, so they follow it if it changes."""
     lang = "en" if k % 2 else "ja"
