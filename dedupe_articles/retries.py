@@ -104,8 +104,16 @@ class Retries(Store):
         """The stitched continuation (newest first) that the text of ``key`` is a
         longer attempt of, if its variant still ends with it (then the cut it
         continues is, by construction, known whole)."""
+        latest = {id(r.variant): r for r in self.continuations}  # each variant's last stitch
         for record in reversed(self.continuations):
-            if record.variant.text != record.joined or len(key) <= len(record.tail):
+            text = record.variant.text
+            if text != record.joined and _went_on_from(record, latest[id(record.variant)]):
+                # (Later stitches went on from this one's end: what they all wrote
+                # after this cut is what a longer attempt begins with.)
+                chained = key_of(text[len(record.base) :], record.variant.kind)
+                if len(key) > len(chained) and key.startswith(chained):
+                    return record
+            if text != record.joined or len(key) <= len(record.tail):
                 continue
             if key.startswith(record.tail):
                 return record
@@ -282,3 +290,9 @@ def _agrees(rest: str, going_on: str) -> bool:
     as far as both go (and the sentence goes on)."""
     n = min(len(rest), len(going_on))
     return n > 0 and rest[:n] == going_on[:n]
+
+
+def _went_on_from(record: Continuation, latest: Continuation) -> bool:
+    """Whether ``latest``, the stitch that last changed ``record``'s variant, went on
+    from ``record``'s end (not from an earlier base: a longer attempt replaced it)."""
+    return latest.joined == record.variant.text and latest.base.startswith(record.joined)
