@@ -285,17 +285,15 @@ class Stitcher(Retries):
             if further:
                 slot_id, variant = max(further, key=lambda sv: len(sv[1].units[-1].key))
                 cut = variant.units[-1]
-            before = variant.text.rstrip()[: -len(cut.text)][-8:]
             if (
                 len(cut.key) < self.config.min_partial_chars
                 and body[:1].isupper()
-                and (len(variant.units) == 1 or self._normalized(body).startswith(cut.key))
-                and (len(variant.units) == 1 or not any(map(is_unspaced, before)))
+                and len(variant.units) == 1
             ):
-                # "Lo" + "No soy...": a capital does not finish a word, nor does the
-                # cut sentence begun again ("Si" + "Si algo…"). (After whole
-                # sentences a short cut is a word, and a name may follow:
-                # "…efficient. The" + "Go compiler…".)
+                # "Lo" + "No soy...": a capital does not finish a word. (After whole
+                # sentences a short cut is a word, and a name may follow, or the cut
+                # sentence begin again: "…efficient. The" + "Go compiler…",
+                # "…were clear. We" + "We decided…".)
                 return None
             if variant.kind is BlockKind.HEADING and (
                 variant.blocks[-1] is not self._before
