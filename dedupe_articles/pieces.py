@@ -40,7 +40,7 @@ class Pieces(Stitcher):
                 if j == 0 and block.head and (m.relation is Relation.INSIDE or cross):
                     partial = True
                 if j == last and not block.units[j].complete and m.relation is Relation.PREFIX:
-                    partial = True
+                    partial = partial or not self._hash_heading_apart(m.slot, block.text)
         return partial
 
     def _lone_tail(self, block: Block, per_unit: list[dict[int, Match]]) -> int | None:

@@ -89,6 +89,7 @@ class Stitcher(Retries):
             for v in scraps
         ):  # (a scrap, or with scraps_only=False any one cut sentence)
             return False
+        slot_ids = [s for s in slot_ids if not self._hash_heading_apart(s, scraps[0].text)]
         return self._opens_any(scraps[0].units[0].key, slot_ids)
 
     def _opens_any(self, key: str, slot_ids: list[int]) -> bool:

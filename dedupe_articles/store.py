@@ -137,6 +137,12 @@ class Store:
         last = self.events[-1] if self.events else None
         return last is not None and last.kind is ActionKind.ECHO and last.start >= block.start
 
+    def _hash_heading_apart(self, slot_id: int, text: str) -> bool:
+        """Whether ``slot_id`` is a ``#`` heading and ``text`` has no ``#``: a cut
+        copy of the heading keeps its marks, so ``text`` is none ("Marsins" against
+        "## Marsins sodis torkan")."""
+        return self.slots[slot_id].variants[0].text.startswith("#") and not text.startswith("#")
+
     def _whole_bold_line(self, slot: Slot, variant: Variant) -> None:
         """Make ``slot`` a heading when ``variant`` is a bold line whole and every
         other attempt of the slot that bold line cut before its ``**`` (a paragraph
