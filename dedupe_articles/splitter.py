@@ -414,7 +414,8 @@ def split_units(text: str, kind: BlockKind) -> list[Unit]:
         complete = heading or kind is not BlockKind.PARAGRAPH or bool(_TERMINAL.search(raw))
         if raw.endswith(("…", "...")) and kind is BlockKind.PARAGRAPH:
             complete = False
-        if kind is BlockKind.PARAGRAPH and _QUOTE_CUT.search(raw) and raw[0] not in "「『":
+        quoted = raw.rstrip("*_")[-1:] in ("」", "』") and raw[0] not in "「『"
+        if kind is BlockKind.PARAGRAPH and quoted and _QUOTE_CUT.search(raw):
             complete = False  # ("例えば、「似合うかな？」" goes on: "と話しかければ…。")
         if kind is BlockKind.CODE:
             # Code is complete when its fence is closed: only an unclosed block can
