@@ -209,7 +209,8 @@ def shingles(text: str, key: str, *, chars: int, word_n: int) -> frozenset[str]:
 
 
 _LATIN_RUN_ANY = regex.compile(r"(?<![A-Za-z])[A-Za-z]+(?![A-Za-z])")
-_LATIN_RUN_END = regex.compile(r"(?<![A-Za-z])[A-Za-z]+$")
+# Latin letters ending a text (a word cut there, in any script: "…Stable Diffusi").
+LATIN_TAIL = regex.compile(r"(?<![A-Za-z])[A-Za-z]+$")
 _LATIN_RUN = regex.compile(r"^[A-Za-z]+(?![A-Za-z])")
 
 
@@ -415,9 +416,9 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
         # A word's second half starts with a capital only in a name the article
         # writes whole ("Open" + "AIの…": "OpenAI").
         model.learn()
-        head, tail = _LATIN_RUN_END.search(left), _LATIN_RUN.match(right)
-        name = head[0] + tail[0] if head and tail else ""
-        return "" if name and model.latin[name] > model.latin[head[0] if head else ""] else " "
+        head, tail = LATIN_TAIL.search(left), _LATIN_RUN.match(right)
+        named = head and tail and model.latin[head[0] + tail[0]] > model.latin[head[0]]
+        return "" if named else " "
     if _HANGUL.match(a) and _HANGUL.match(b):
         lw, rw = words(left[-40:]), words(right[:40])
         return korean_gap(lw[-1], rw[0], model) if lw and rw else " "

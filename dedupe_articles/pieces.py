@@ -130,8 +130,10 @@ class Pieces(Stitcher):
             return False
         first = block.units[0].key
         record = self._restarts(block.key, finished=block.units[-1].complete)
-        if record is None or len(first) < self.config.min_partial_chars:
-            return record is not None and record.tail == first
+        if record is None:
+            return False
+        if len(first) < self.config.min_partial_chars:
+            return record.tail == first
         # (A long one, its first sentence a little reworded: "アルリズム", "アルゴリズム".)
         near = fuzz.ratio(first, record.tail[: len(first)]) >= self.config.variant_cutoff
         return near and not record.tail.startswith(first)

@@ -15,7 +15,7 @@ import regex
 
 from dedupe_articles.config import Config
 from dedupe_articles.index import Match, Relation, ShingleIndex
-from dedupe_articles.normalize import JoinModel
+from dedupe_articles.normalize import LATIN_TAIL, JoinModel
 from dedupe_articles.result import ActionKind
 from dedupe_articles.slots import PROSE, Continuation, Event, Slot, Variant, opens_bold
 from dedupe_articles.splitter import Block, BlockKind, Document, Unit, bold_heading, split_units
@@ -29,10 +29,8 @@ RECENT_SLOTS = 64
 # input's text (regenerations follow each other closely).
 _AROUND = 20_000
 
-# Latin letters opening a block glued to text without spaces ("Iがより…"), and a
-# Latin word ending a cut ("…哲学は、A", "…Stable Diffusi").
+# Latin letters opening a block glued to text without spaces ("Iがより…").
 _LATIN_HEAD = regex.compile(r"^[A-Za-z]+(?=[^\sA-Za-z])")
-_LATIN_TAIL = regex.compile(r"(?<![A-Za-z])[A-Za-z]+$")
 
 
 class Store:
@@ -186,7 +184,7 @@ class Store:
         """Whether ``cut`` ends and ``text`` opens with Latin letters glued to text
         without spaces, that together make a word the input writes elsewhere."""
         head = _LATIN_HEAD.match(text)
-        tail = _LATIN_TAIL.search(cut.rstrip()) if head is not None else None
+        tail = LATIN_TAIL.search(cut.rstrip()) if head is not None else None
         if head is None or tail is None:
             return False
         word = regex.compile(r"(?<![A-Za-z])" + tail.group() + head.group() + r"(?![A-Za-z])")
