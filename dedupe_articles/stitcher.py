@@ -221,13 +221,13 @@ class Stitcher(Retries):
                 size = repeated_at_cut(other.text, body, shortest, self._spaced_cut(other, block))
                 if size > overlap:
                     slot_id, variant, overlap = other_id, other, size
-        around = self._around(block)  # ("that| that plan": another attempt has "that that")
-        if overlap and doubled_attested(variant.text, body, overlap, around):
-            overlap = 0
+        if overlap and doubled_attested(variant.text, body, overlap, self._around(block)):
+            overlap = 0  # ("that| that plan": another attempt writes "that that")
         # What the stitch records as the continuation's own text starts after the
         # repeated words, or with the word begun again ("Dat| Dateien") whole.
         tail_from = overlap
         if overlap == 0 and not spaced:
+            around = self._around(block)  # (the input near it: how other attempts join)
             overlap = restarted_word(variant.text, body, self.join_model)
             tail_from = 0 if overlap else doubled_at_cut(variant.text, body, around)
             if not (overlap or tail_from):
