@@ -156,9 +156,12 @@ def _transposed_worse(typo: str, other: str, segments: Sequence[str]) -> bool:
         return False
 
     def seen(word: str) -> int:
+        # (Copies of the letters near the swap do not count: the sentence itself
+        # may be written nowhere whole, a stitch of a cut and its rest.)
+        near = word[max(0, i - 4) : i + 6]
         grams = {word[k : k + 3] for k in range(max(0, i - 2), min(len(word) - 2, i + 2))}
         return sum(
-            sum(seg.count(g) for seg in segments) > sum(seg.count(word) for seg in segments)
+            sum(seg.count(g) for seg in segments) > sum(seg.count(near) for seg in segments)
             for g in grams
         )
 
