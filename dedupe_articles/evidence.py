@@ -241,10 +241,22 @@ class Evidence(Pieces):
             ):
                 return True  # a stray sentence of a paragraph this attempt repeats just after
             run = len(block.key)
+            gap = False
             for j in range(i + 1, stop):
                 hits, sure = probe(j)
+                if not hits and not gap and self.polluted:
+                    # (One block of new text may stand between: an attempt whose
+                    # section another one worded without its first sentence.)
+                    gap = True
+                    continue
+                if gap and seg_blocks[j].kind not in (BlockKind.PARAGRAPH, BlockKind.LIST):
+                    # (Headings are where a restart jumps back to; code and tables
+                    # repeat on purpose.)
+                    break
                 if sure:
-                    if any(p < self.pos[s] <= p + (j - i) + 1 for s in hits):
+                    # (After new text, only the slot in the very place.)
+                    low = p + (j - i) if gap else p + 1
+                    if any(low <= self.pos[s] <= p + (j - i) + (not gap) for s in hits):
                         return True
                     break
                 # Short blocks repeated in the same order, together long enough,
