@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from dedupe_articles.config import Config
 from dedupe_articles.reassembler import assemble
+from dedupe_articles.reorder import reorder
 from dedupe_articles.resolver import resolve
 from dedupe_articles.result import Action, CleanResult
 from dedupe_articles.splitter import parse
@@ -56,7 +57,7 @@ def clean_text(text: str) -> str:
 
 def _one_pass(text: str, config: Config) -> tuple[str, list[Action]]:
     doc = parse(text, config)
-    resolution = resolve(doc, config)
+    resolution = reorder(doc, resolve(doc, config))
     return assemble(doc, resolution, config, text)
 
 
