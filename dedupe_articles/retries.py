@@ -15,7 +15,6 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from dedupe_articles.edits import one_edit_prefix, prefix_ratio
-from dedupe_articles.index import Relation, relate
 from dedupe_articles.lexicon import spans_word
 from dedupe_articles.normalize import (
     is_link_line,
@@ -92,13 +91,6 @@ class Retries(Store):
                 if u.key.startswith(cut) and _agrees(u.key[len(cut):].lstrip(), going_on)
             ]  # fmt: skip
         return bool(slots) and not (common and runs_on and self._segment[1] == 0)
-
-    def _same_sentence(self, a: str, b: str) -> bool:
-        """Whether two sentences are one, worded alike or a little differently."""
-        found = relate(
-            a, b, cutoff=self.config.variant_cutoff, min_partial=self.config.min_partial_chars
-        )
-        return found is not None and found[0] in (Relation.EXACT, Relation.NEAR)
 
     def _restarts(self, key: str, *, finished: bool) -> Continuation | None:
         """The stitched continuation (newest first) that the text of ``key`` is a

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import regex
 
 from dedupe_articles.config import Config
-from dedupe_articles.index import Match, Relation, ShingleIndex
+from dedupe_articles.index import Match, Relation, ShingleIndex, relate
 from dedupe_articles.normalize import LATIN_TAIL, JoinModel
 from dedupe_articles.result import ActionKind
 from dedupe_articles.slots import PROSE, Continuation, Event, Slot, Variant, opens_bold
@@ -153,13 +153,22 @@ class Store:
         ):
             slot.kind = variant.kind = BlockKind.HEADING
 
+    def _same_sentence(self, a: str, b: str) -> bool:
+        """Whether two sentences are one, worded alike or a little differently."""
+        found = relate(
+            a, b, cutoff=self.config.variant_cutoff, min_partial=self.config.min_partial_chars
+        )
+        return found is not None and found[0] in (Relation.EXACT, Relation.NEAR)
+
     def _closes(self, slot_id: int, key: str, before: str) -> bool:
-        """Whether ``key`` is the closing sentence of a paragraph of ``slot_id``,
-        after other text than ``before`` (else the two repeat that paragraph's end)."""
-        variants = self.slots[slot_id].variants
+        """Whether ``key`` is the closing sentence of a paragraph of ``slot_id`` (also
+        worded a little differently), after other text than ``before`` (else the two
+        repeat that paragraph's end)."""
         return any(
-            len(v.units) > 1 and v.units[-1].key == key and not v.units[-2].key.endswith(before)
-            for v in variants
+            len(v.units) > 1
+            and self._same_sentence(v.units[-1].key, key)
+            and not v.units[-2].key.endswith(before)
+            for v in self.slots[slot_id].variants
         )
 
     def _longest_cut(self, slot_id: int, kinds: tuple[BlockKind, ...]) -> Variant | None:
