@@ -206,6 +206,33 @@ def _dropped_kind(
     return kind, score
 
 
+def _next_opening(
+    slot: Slot, choice: _Choice, following: str, config: Config
+) -> tuple[int, int] | None:
+    """Drop a scrap cut at the end of ``choice`` that begins ``following`` (the next
+    block's key): an attempt ran the next paragraph's first words on to this one
+    and was cut there ("…concurrency support. Some"). Returns its input span."""
+    variant = slot.variants[choice.best]
+    last = variant.units[-1] if variant.units else None
+    if (
+        last is None
+        or last.complete
+        or len(variant.units) < 2
+        or not scrap(last, config)
+        or len(variant.units) - 1 not in choice.used.get(choice.best, set())
+        or not following.startswith(last.key)
+        or len(following) <= len(last.key)
+        or not choice.text.endswith(last.text)
+    ):
+        return None
+    choice.text = choice.text[: -len(last.text)].rstrip()
+    choice.used[choice.best].discard(len(variant.units) - 1)
+    block = variant.blocks[-1]
+    at = block.text.rfind(last.text)
+    start = block.start + at if at >= 0 else block.start
+    return start, start + len(last.text)
+
+
 def assemble(
     doc: Document, res: Resolution, config: Config, original: str
 ) -> tuple[str, list[Action]]:
@@ -266,6 +293,10 @@ def assemble(
                     (ActionKind.TRUNCATED, block.start, block.end, owner, 100.0, "truncated")
                 )
         del order[i]
+    for here, there in itertools.pairwise(order):
+        cut = _next_opening(res.slots[here], choices[here], starts[there], config)
+        if cut is not None:
+            pending.append((ActionKind.TRUNCATED, *cut, there, 100.0, "truncated"))
     used = {slot_id: choice.used for slot_id, choice in choices.items()}
     inside = inside_others(res, order, used, starts) if doc.markers else []
     for owner, slot_id in inside:
