@@ -206,6 +206,47 @@ def _dropped_kind(
     return kind, score
 
 
+def _begun_by(
+    res: Resolution,
+    order: list[int],
+    i: int,
+    starts: dict[int, str],
+    choices: dict[int, _Choice],
+    config: Config,
+) -> int | None:
+    """The kept block that slot ``order[i]``, one cut sentence in every attempt,
+    is a truncated copy of: for a few characters (a scrap), a block they begin (the
+    next one if it fits); for a longer cut, the next block, when an attempt of it
+    begins so (the attempt that came first worded it otherwise: "目先の" against
+    "目さらに先の")."""
+    scraps = res.slots[order[i]].variants
+    if not all(len(v.units) == 1 and not v.units[0].complete for v in scraps):
+        return None
+    key = scraps[0].units[0].key
+    if not all(scrap(v.units[0], config) for v in scraps):
+        there = order[i + 1] if i + 1 < len(order) else None
+        if there is None or res.slots[there].kind is not res.slots[order[i]].kind:
+            return None
+        begins = (normalize(v.text) for v in res.slots[there].variants)
+        return there if any(len(k) > len(key) and k.startswith(key) for k in begins) else None
+    # (A heading cut short begins no paragraph, "## Sevilla" then "Sevilla nos…",
+    # only another heading, with or without its "#".)
+    heads = res.slots[order[i]].kind is BlockKind.HEADING
+    others = [
+        order[j] for j in (i + 1, *range(len(order)))
+        if j < len(order) and j != i
+        and (not heads or res.slots[order[j]].kind is BlockKind.HEADING)
+    ]  # fmt: skip
+    return next(
+        (
+            o for o in others
+            for k in (starts[o], *([normalize(choices[o].text, heading=True)] if heads else []))
+            if k.startswith(key) and len(k) > len(key)
+        ),
+        None,
+    )  # fmt: skip
+
+
 def _next_opening(
     slot: Slot, choice: _Choice, following: str, config: Config
 ) -> tuple[int, int] | None:
@@ -263,31 +304,10 @@ def assemble(
     order = list(res.order)
     starts = {slot_id: normalize(choices[slot_id].text) for slot_id in order}
     for i in range(len(order) - 1, -1, -1):
-        scraps = res.slots[order[i]].variants
-        if not all(len(v.units) == 1 and scrap(v.units[0], config) for v in scraps):
-            continue
-        key = scraps[0].units[0].key
-        # A few characters of a cut attempt standing alone are a truncated copy of
-        # a block they begin (the next one if it fits); otherwise they are kept.
-        # (A heading cut short begins no paragraph, "## Sevilla" then "Sevilla nos…",
-        # only another heading, with or without its "#".)
-        heads = res.slots[order[i]].kind is BlockKind.HEADING
-        others = [
-            order[j] for j in (i + 1, *range(len(order)))
-            if j < len(order) and j != i
-            and (not heads or res.slots[order[j]].kind is BlockKind.HEADING)
-        ]  # fmt: skip
-        owner = next(
-            (
-                o for o in others
-                for k in (starts[o], *([normalize(choices[o].text, heading=True)] if heads else []))
-                if k.startswith(key) and len(k) > len(key)
-            ),
-            None,
-        )  # fmt: skip
+        owner = _begun_by(res, order, i, starts, choices, config)
         if owner is None:
             continue
-        for v in scraps:
+        for v in res.slots[order[i]].variants:
             for block in v.blocks:
                 pending.append(
                     (ActionKind.TRUNCATED, block.start, block.end, owner, 100.0, "truncated")
