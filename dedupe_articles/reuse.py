@@ -67,11 +67,17 @@ class Reuse(Evidence):
         reused = self._reused(block, assign, target)
         # (A lone cut piece found inside a kept sentence, beside longer new text, is
         # no sign: "私たちが日常的に使うスマ" in "正直なところ、私たちが日常的に…".)
+        # (Nor is one another attempt words otherwise: "…Stable Diffusionなどが、…
+        # 注目を" against "…Stable Diffusionといったサービスが、…".)
         j = assign.index(target) if k == 1 else -1
+        shared = per_unit[j][target] if j >= 0 else None
         slight = (
-            j >= 0
+            shared is not None
             and not block.units[j].complete
-            and per_unit[j][target].relation is Relation.INSIDE
+            and (
+                shared.relation is Relation.INSIDE
+                or (shared.relation is Relation.PREFIX and shared.score < 100)
+            )
             and 2 * len(block.units[j].key) < len(block.key)
         )
         return (
