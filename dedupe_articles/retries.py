@@ -22,7 +22,7 @@ from dedupe_articles.normalize import (
     normalize,
     strip_leading_ellipsis,
 )
-from dedupe_articles.overlap import repeated_at_cut, word_edge
+from dedupe_articles.overlap import repeated_at_cut, restarted_word, word_edge
 from dedupe_articles.slots import PROSE, Continuation, Variant, group
 from dedupe_articles.splitter import Block, split_units
 from dedupe_articles.store import RECENT_SLOTS, Store, key_of
@@ -198,10 +198,12 @@ class Retries(Store):
         # Words repeated from before the cut are the cut text's, not new ones:
         # drop the repeated start whose removal leaves text most like the
         # continuation (whose own repeated words were dropped when stitched).
+        # (Or the cut word begun again whole: "…典型だ。Constitu" + "Constitutional".)
+        cut_word = restarted_word(record.base, body, self.join_model)
         repeats = [
             size for size in range(1, min(len(body), 80))
             if record.base.endswith(body[:size].rstrip()) and body[:size].strip()
-            and word_edge(body, size)
+            and (word_edge(body, size) or size == cut_word)
         ]  # fmt: skip
         best = max(
             [0, *repeats],
