@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
+import regex
 from rapidfuzz import fuzz
 
 from dedupe_articles.align import Member as _Member
@@ -103,6 +104,10 @@ def majority(
             best, best_votes = member, mine  # the other wording lost a letter: a typo
         elif mine == best_votes and _transposed_worse(best_key, key, segments):
             best, best_votes = member, mine  # the other swapped two letters: a typo
+        elif mine == best_votes and _split_word(key, best_key):
+            continue  # (a word inserted inside a katakana or Latin word: "アクセ実際にス")
+        elif mine == best_votes and _split_word(best_key, key):
+            best, best_votes = member, mine
         elif mine == best_votes and segments and not _letter_dropped(key, best_key):
             here = (found(key), -outvoted[attempt(member)], centre(key))
             there = (found(best_key), -outvoted[attempt(best)], centre(best_key))
@@ -166,6 +171,37 @@ def _transposed_worse(typo: str, other: str, segments: Sequence[str]) -> bool:
         )
 
     return seen(other) > seen(typo)
+
+
+def _split_word(longer: str, shorter: str) -> bool:
+    """Whether ``longer`` is ``shorter`` with a few characters inserted inside a
+    katakana or Latin word, which no rewording does: an attempt's slip.
+
+    >>> _split_word("aiへのアクセ実際にスを", "aiへのアクセスを"), _split_word("とてもいい", "いい")
+    (True, False)
+    """
+    extra = len(longer) - len(shorter)
+    if not 0 < extra <= 4:
+        return False
+    for at in range(1, len(shorter)):
+        if longer[:at] + longer[at + extra :] != shorter:
+            continue
+        left, right = shorter[at - 1], shorter[at]
+        inserted = longer[at : at + extra]
+        if inserted != inserted.strip():
+            continue  # (words added between words: "y| yo" is "y yo")
+        for run in (_KATAKANA, _LATIN):
+            if (
+                run.match(left)
+                and run.match(right)
+                and not (run.match(inserted[0]) or run.match(inserted[-1]))
+            ):
+                return True
+    return False
+
+
+_KATAKANA = regex.compile(r"[\p{Katakana}ー]")
+_LATIN = regex.compile(r"[a-z]")
 
 
 def _letter_dropped(short: str, long: str) -> bool:
