@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -271,6 +272,30 @@ def show(key: str, fn: Cleaner, real_posts: Path | None = None) -> int:
     return 0
 
 
+def changes(old: list[dict[str, Any]], new: list[Case]) -> list[str]:
+    """The engine's results against an earlier ``--json`` run, case by case: a
+    totals line, then each case that became exact (GAIN) or stopped being exact
+    (LOSS), or whose lost/dups/junk counts moved (``~``). Cases in only one run are
+    left out, so a run on a subset compares with a full one."""
+    before = {str(c["key"]): c for c in old if c["tool"] == "engine"}
+    now = [c for c in new if c.tool == "engine" and c.key in before]
+    counts = ("exact", "lost", "dups", "junk")
+    totals = "  ".join(
+        f"{name} {sum(int(before[c.key][name]) for c in now)} -> "
+        f"{sum(int(getattr(c, name)) for c in now)}"
+        for name in counts
+    )
+    lines = [f"against the earlier run ({len(now)} cases in both): {totals}"]
+    for c in sorted(now, key=lambda c: c.key):
+        was = before[c.key]
+        moved = " ".join(f"{n} {was[n]}->{getattr(c, n)}" for n in counts[1:])
+        if bool(was["exact"]) != c.exact:
+            lines.append(f"{'GAIN' if c.exact else 'LOSS'} {c.key}  {moved}")
+        elif not c.exact and any(was[n] != getattr(c, n) for n in counts[1:]):
+            lines.append(f"~    {c.key}  {moved}")
+    return lines
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -287,6 +312,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     ap.add_argument("--langs", nargs="+", help="only these corpus languages (e.g. en ja)")
     ap.add_argument("--json", type=Path, help="write all results to this JSON file")
+    ap.add_argument(
+        "--against",
+        type=Path,
+        metavar="OLD.json",
+        help="list the engine's gains and losses, case by case, against an earlier --json run",
+    )
     ap.add_argument("--top", type=int, default=10, help="how many worst cases to list")
     ap.add_argument(
         "--show",
@@ -352,6 +383,9 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{n_articles} articles, {len(cases) // len(tools)} corrupted inputs per tool, "
         f"wall time {wall:.1f}s"
     )
+    if args.against:
+        print()
+        print("\n".join(changes(json.loads(args.against.read_text())["cases"], cases)))
     if args.json:
         args.json.write_text(
             json.dumps(

@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:
 from benchmarks import joins  # noqa: E402
 from benchmarks.blocks import parse_blocks, split_sentences  # noqa: E402
 from benchmarks.corrupt import MARKER, SHAPES, corrupt  # noqa: E402
-from benchmarks.quality import baseline, units  # noqa: E402
+from benchmarks.quality import Case, baseline, changes, units  # noqa: E402
 
 CORPUS = {
     f"{p.parent.name}/{p.name}": p.read_text(encoding="utf-8")
@@ -176,3 +176,26 @@ def test_join_benchmark_scores_only_real_cuts() -> None:
     for text in CORPUS.values():
         for para in joins.paragraphs(text):
             assert not para.startswith(("```", "#", "|", "- "))
+
+
+def _case(key: str, exact: bool, lost: int = 0, tool: str = "engine") -> Case:
+    return Case(key, "en", "mixed", tool, exact, 10, lost, 0, 0, 100, 0.01)
+
+
+def test_changes_against_an_earlier_run_lists_gains_losses_and_moves() -> None:
+    old = [
+        {"key": k, "tool": "engine", "exact": e, "lost": lost, "dups": 0, "junk": 0}
+        for k, e, lost in [("a", False, 1), ("b", True, 0), ("c", False, 2), ("gone", True, 0)]
+    ]
+    old.append({"key": "a", "tool": "baseline", "exact": True, "lost": 0, "dups": 0, "junk": 0})
+    new = [_case("a", True), _case("b", False, 1), _case("c", False, 1), _case("new", False)]
+    lines = changes(old, new)
+    assert lines[0] == (
+        "against the earlier run (3 cases in both): exact 1 -> 1  lost 3 -> 2  dups 0 -> 0  "
+        "junk 0 -> 0"
+    )
+    assert lines[1:] == [
+        "GAIN a  lost 1->0 dups 0->0 junk 0->0",
+        "LOSS b  lost 0->1 dups 0->0 junk 0->0",
+        "~    c  lost 2->1 dups 0->0 junk 0->0",
+    ]
