@@ -333,6 +333,21 @@ class Evidence(Pieces):
         spots = sorted(self.pos[s] for s in slots)
         return spots == list(range(first, first + len(spots)))
 
+    def _skipped_section_next(self, heading: Block, at: int) -> bool:
+        """Whether new ``heading``, due right after the cursor at ``at``, comes
+        where another attempt already has a section next that this attempt
+        skipped: its new section then follows what the article has, not the other
+        way round."""
+        if heading.kind is not BlockKind.HEADING or at >= len(self.order):
+            return False
+        nxt = self.slots[self.order[at]]
+        return (
+            nxt.kind is BlockKind.HEADING
+            and 0 < heading_level(heading.text) <= heading_level(nxt.variants[0].text)
+            and self._skipped(self.order[at:])
+            and not self._written_before(heading, nxt.id)
+        )
+
     def _skipped(self, slots: Sequence[int]) -> bool:
         """Whether this attempt skipped the section ``slots`` begin with: it never
         comes back to it, and goes on for two blocks or more, or that heading was

@@ -38,7 +38,7 @@ from dedupe_articles.slots import (
     fits,
     group,
 )
-from dedupe_articles.splitter import Block, BlockKind, Document, heading_level, sub_block
+from dedupe_articles.splitter import Block, BlockKind, Document, sub_block
 from dedupe_articles.store import resplit_tail
 
 _COVERING = (Relation.EXACT, Relation.PREFIX, Relation.INSIDE, Relation.NEAR)
@@ -471,19 +471,7 @@ class Resolver(Reuse):
             # New text opening a segment goes on from the furthest point the article
             # reached, not from where a repeated (and cut) attempt stopped.
             at = len(self.order)
-        elif (
-            block.kind is BlockKind.HEADING
-            and at < len(self.order)
-            and self.slots[self.order[at]].kind is BlockKind.HEADING
-            and 0
-            < heading_level(block.text)
-            <= heading_level(self.slots[self.order[at]].variants[0].text)
-            and self._skipped(self.order[at:])
-            and not self._written_before(block, self.order[at])
-        ):
-            # A section where another attempt already has a section next: this
-            # attempt skipped that one, so its new section follows what the
-            # article has, not the other way round.
+        elif self._skipped_section_next(block, at):
             at = len(self.order)
         self.order.insert(at, slot.id)
         for j in range(at, len(self.order)):
