@@ -183,9 +183,12 @@ def _split_word(longer: str, shorter: str) -> bool:
     extra = len(longer) - len(shorter)
     if not 0 < extra <= 4:
         return False
-    for at in range(1, len(shorter)):
-        if longer[:at] + longer[at + extra :] != shorter:
-            continue
+    # Where the insertion may be: within the common head, and the common tail.
+    ahead = zip(shorter, longer, strict=False)
+    head = next((i for i, (a, b) in enumerate(ahead) if a != b), len(shorter))
+    behind = zip(reversed(shorter), reversed(longer), strict=False)
+    tail = next((i for i, (a, b) in enumerate(behind) if a != b), len(shorter))
+    for at in range(max(1, len(shorter) - tail), min(head, len(shorter) - 1) + 1):
         left, right = shorter[at - 1], shorter[at]
         inserted = longer[at : at + extra]
         if inserted != inserted.strip():
