@@ -7,14 +7,19 @@ worded a little differently (it becomes a whole variant of the paragraph, so the
 reassembler can vote on the wording). A cut another attempt went on past is no
 longer a cut to go on from. Likewise a block that begins a cut
 paragraph again in other words is another attempt of that paragraph, not its
-continuation (the cut still waits for one).
+continuation (the cut still waits for one). And a continuation whose first
+sentences the article has elsewhere is an ordinary copy, not the cut's rest
+(`_known_elsewhere`), unless it is a few words ending an earlier sentence of the
+cut attempt itself (`_ends_own_sentence`).
 """
 
 from __future__ import annotations
 
+import regex
 from rapidfuzz import fuzz
 
 from dedupe_articles.edits import one_edit_prefix, prefix_ratio
+from dedupe_articles.index import Relation
 from dedupe_articles.lexicon import spans_word
 from dedupe_articles.normalize import (
     is_link_line,
@@ -24,12 +29,13 @@ from dedupe_articles.normalize import (
 )
 from dedupe_articles.overlap import repeated_at_cut, restarted_word, word_edge
 from dedupe_articles.slots import PROSE, Continuation, Variant, group
-from dedupe_articles.splitter import Block, split_units
+from dedupe_articles.splitter import Block, BlockKind, Unit, split_units
 from dedupe_articles.store import RECENT_SLOTS, Store, key_of
 
 # How many characters of a continuation must agree with a known sentence's text
 # after the cut for that sentence to complete the cut.
 _DIVERGES = 4
+_TERMINATOR = regex.compile(r"[。！？]|[.!?](?=\s)")
 
 
 class Retries(Store):
@@ -223,6 +229,126 @@ class Retries(Store):
         self._variant_or_copy(slot, text, kind, split_units(text, kind), block)
         self.last, self.in_run, self._prev = record.slot, True, None
         return True
+
+    def _ends_own_sentence(self, unit: Unit, body: str, variant: Variant) -> bool:
+        """Whether ``unit``, a few lower-case words opening a continuation, is also
+        the end of an earlier sentence of the cut ``variant`` ("…en pleine terre. …
+        une partie de la" + "terre."): the rest of the cut sentence, not a stray
+        end of that one, which is whole in this very attempt. (Not of a sentence a
+        stitch finished: the words may be another attempt of that stitch.)"""
+        if not (
+            unit.complete
+            and len(unit.key) < self.config.strong_block_chars
+            and body[:1].islower()
+            and not any(map(is_unspaced, unit.text))
+        ):
+            return False
+        return any(
+            u.complete
+            and len(u.key) > len(unit.key)
+            and u.key.endswith(unit.key)
+            and not any(
+                r.variant is variant and r.cut and u.key.startswith(r.cut)
+                for r in self.continuations
+            )
+            for u in variant.units[:-1]
+        )
+
+    def _known_elsewhere(
+        self,
+        first: list[Unit],
+        slot_id: int,
+        variant: Variant,
+        body: str,
+        overlap: int,
+        confirmed: bool,
+    ) -> bool:
+        """Whether the continuation's first sentences are text the article has
+        elsewhere: an ordinary copy, not the rest of the cut paragraph."""
+        new = False
+        # A few words ending another paragraph's sentence ("てくるでしょう。") right
+        # after the cut the marker made are that cut's rest, unless the attempt goes
+        # on with what follows that other paragraph, or with anything written before
+        # the cut (then the words restart the article there).
+        short = len(first[0].key) < self.config.strong_block_chars
+        after = self._next_block_slots(slot_id) if short else None
+        for j, unit in enumerate(first[:2]):
+            if j == 0 and confirmed:
+                continue
+            if unit.end <= overlap:
+                continue  # the words repeated from the cut ("りました。| 午前中に…")
+            if (
+                unit.start < overlap
+                and len(unit.key) < self.config.strong_block_chars
+                and _TERMINATOR.search(body, 0, overlap)
+            ):
+                continue  # (the short cut sentence they run on to: "からだ。考え|てみて…")
+            if j == 1 and confirmed and len(unit.key) < self.config.strong_block_chars:
+                break  # (after the cut sentence begun again, a short one may be anywhere)
+            if j == 0 and self._heading_run_in(unit.key):
+                return True  # a heading run into a known paragraph's start: an echo
+            found = [
+                m for m in self.index.lookup(
+                    unit.text, unit.key, cut=not unit.complete, head=j == 0
+                )
+                # A sentence naming a section ("los problemas") is no copy of it.
+                if (m.relation is not Relation.CONTAINS
+                    or self.slots[m.slot].kind is not BlockKind.HEADING)
+                and not (j == 0 and m.relation is Relation.INSIDE and m.slot != slot_id
+                         and after is not None and self.pos[m.slot] + 1 not in after
+                         and all(p > self.pos[slot_id] for p in after))
+            ]  # fmt: skip
+            if new and all(
+                m.slot != slot_id and self._closes(m.slot, unit.key, first[0].key) for m in found
+            ):
+                break  # new text, then the closing line of another paragraph: a refrain
+            own_end = (
+                len(first) == 1 and not overlap and self._ends_own_sentence(unit, body, variant)
+            )
+            # Text known elsewhere is an ordinary copy, not a continuation (an
+            # overlap may be chance: "marlu" ends one word, starts another).
+            if any(m.slot != slot_id or not (overlap or own_end) for m in found):
+                return True
+            # (Words finishing the cut sentence are new however short: lower case,
+            # "o| no.", or going on from the words repeated at the cut.)
+            new = (
+                not found
+                and unit.complete
+                and (
+                    len(unit.key) >= self.config.strong_block_chars
+                    or (j == 0 and body[:1].islower() and not is_unspaced(body[:1]))
+                    or (j == 0 and unit.start < overlap)
+                )
+            )
+        return False
+
+    def _next_block_slots(self, slot_id: int) -> set[int] | None:
+        """Where the block after the one at hand goes in the article (the positions
+        of the slots it copies; empty for new text), when the one at hand follows
+        the cut of ``slot_id`` the marker just made; else None."""
+        blocks, i = self._segment
+        # (A heading says where the attempt went on however short: "#### 2.5. 運用".)
+        after = blocks[i + 1] if i + 1 < len(blocks) else None
+        if after is None or len(after.key) < (
+            self.config.min_partial_chars
+            if after.kind is BlockKind.HEADING
+            else self.config.strong_block_chars
+        ):
+            return None
+        if not any(
+            v.blocks
+            and self._before is not None
+            # (a verbatim copy of the variant's block is counted, not added to it)
+            and v.blocks[-1].text == self._before.text
+            and len(v.units[-1].key) >= self.config.min_partial_chars
+            for v in self.slots[slot_id].variants
+        ):
+            return None
+        return {
+            self.pos[m.slot]
+            for u in after.units
+            for m in self.index.lookup(u.text, u.key, cut=not u.complete)
+        }
 
     def _restart_of_cut(self, block: Block, cuts: list[tuple[int, Variant]]) -> bool:
         """Add ``block`` as another attempt of a cut paragraph it begins again in

@@ -13,7 +13,6 @@ from bisect import bisect_left
 
 import regex
 
-from dedupe_articles.index import Relation
 from dedupe_articles.normalize import (
     boundary_joiner,
     is_link_line,
@@ -238,7 +237,7 @@ class Stitcher(Retries):
         if not overlap and self._said_again(block, slot_id) is not None:
             return False
         if not restarted and self._known_elsewhere(
-            first, slot_id, body, overlap, confirmed or again
+            first, slot_id, variant, body, overlap, confirmed or again
         ):
             return False
         self._attach(block, slot_id, variant, body, skipped, overlap, spaced, tail_from)
@@ -308,93 +307,6 @@ class Stitcher(Retries):
                 # an attempt stopping just after a heading's last words is unlikely.
                 return None
         return slot_id, variant, cut
-
-    def _known_elsewhere(
-        self, first: list[Unit], slot_id: int, body: str, overlap: int, confirmed: bool
-    ) -> bool:
-        """Whether the continuation's first sentences are text the article has
-        elsewhere: an ordinary copy, not the rest of the cut paragraph."""
-        new = False
-        # A few words ending another paragraph's sentence ("てくるでしょう。") right
-        # after the cut the marker made are that cut's rest, unless the attempt goes
-        # on with what follows that other paragraph, or with anything written before
-        # the cut (then the words restart the article there).
-        short = len(first[0].key) < self.config.strong_block_chars
-        after = self._next_block_slots(slot_id) if short else None
-        for j, unit in enumerate(first[:2]):
-            if j == 0 and confirmed:
-                continue
-            if unit.end <= overlap:
-                continue  # the words repeated from the cut ("りました。| 午前中に…")
-            if (
-                unit.start < overlap
-                and len(unit.key) < self.config.strong_block_chars
-                and _TERMINATOR.search(body, 0, overlap)
-            ):
-                continue  # (the short cut sentence they run on to: "からだ。考え|てみて…")
-            if j == 1 and confirmed and len(unit.key) < self.config.strong_block_chars:
-                break  # (after the cut sentence begun again, a short one may be anywhere)
-            if j == 0 and self._heading_run_in(unit.key):
-                return True  # a heading run into a known paragraph's start: an echo
-            found = [
-                m for m in self.index.lookup(
-                    unit.text, unit.key, cut=not unit.complete, head=j == 0
-                )
-                # A sentence naming a section ("los problemas") is no copy of it.
-                if (m.relation is not Relation.CONTAINS
-                    or self.slots[m.slot].kind is not BlockKind.HEADING)
-                and not (j == 0 and m.relation is Relation.INSIDE and m.slot != slot_id
-                         and after is not None and self.pos[m.slot] + 1 not in after
-                         and all(p > self.pos[slot_id] for p in after))
-            ]  # fmt: skip
-            if new and all(
-                m.slot != slot_id and self._closes(m.slot, unit.key, first[0].key) for m in found
-            ):
-                break  # new text, then the closing line of another paragraph: a refrain
-            # Text known elsewhere is an ordinary copy, not a continuation (an
-            # overlap may be chance: "marlu" ends one word, starts another).
-            if any(m.slot != slot_id or not overlap for m in found):
-                return True
-            # (Words finishing the cut sentence are new however short: lower case,
-            # "o| no.", or going on from the words repeated at the cut.)
-            new = (
-                not found
-                and unit.complete
-                and (
-                    len(unit.key) >= self.config.strong_block_chars
-                    or (j == 0 and body[:1].islower() and not is_unspaced(body[:1]))
-                    or (j == 0 and unit.start < overlap)
-                )
-            )
-        return False
-
-    def _next_block_slots(self, slot_id: int) -> set[int] | None:
-        """Where the block after the one at hand goes in the article (the positions
-        of the slots it copies; empty for new text), when the one at hand follows
-        the cut of ``slot_id`` the marker just made; else None."""
-        blocks, i = self._segment
-        # (A heading says where the attempt went on however short: "#### 2.5. 運用".)
-        after = blocks[i + 1] if i + 1 < len(blocks) else None
-        if after is None or len(after.key) < (
-            self.config.min_partial_chars
-            if after.kind is BlockKind.HEADING
-            else self.config.strong_block_chars
-        ):
-            return None
-        if not any(
-            v.blocks
-            and self._before is not None
-            # (a verbatim copy of the variant's block is counted, not added to it)
-            and v.blocks[-1].text == self._before.text
-            and len(v.units[-1].key) >= self.config.min_partial_chars
-            for v in self.slots[slot_id].variants
-        ):
-            return None
-        return {
-            self.pos[m.slot]
-            for u in after.units
-            for m in self.index.lookup(u.text, u.key, cut=not u.complete)
-        }
 
     def _attach(
         self,
@@ -482,9 +394,6 @@ class Stitcher(Retries):
         self.attempt_size[self.attempt] += len(block.key)
         self.last = slot_id
         return True
-
-
-_TERMINATOR = regex.compile(r"[。！？]|[.!?](?=\s)")
 
 
 def _heading_rest(block: Block) -> bool:
