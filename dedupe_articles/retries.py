@@ -166,8 +166,9 @@ class Retries(Store):
                 and r.tail[:2] == block.key[:2]  # (starts it: "dimar banras…" is no "banras…")
                 and (
                     one_edit_prefix(block.key, r.tail)
-                    if short
-                    else prefix_ratio(block.key, r.tail, cutoff) > 0
+                    # (A swap in a short one is too much for the ratio: "avant même
+                    # que le" of "avant que même le prog".)
+                    or (not short and prefix_ratio(block.key, r.tail, cutoff) > 0)
                 )
             ),
             None,
