@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+import regex
 from rapidfuzz import fuzz
 
 from dedupe_articles.normalize import is_unspaced
+
+_HANGUL = regex.compile(r"\p{Hangul}")
 
 
 def opens_alike(cut: str, whole: str) -> bool:
@@ -56,6 +59,8 @@ def one_edit_prefix(cut: str, whole: str) -> bool:
     True
     >>> one_edit_prefix("메모리 업황을 판단할 몇", "메모리 업황을 판단할 때는 몇 가지")
     True
+    >>> one_edit_prefix("메모리 업황을 때는", "메모리 업황을 판단할 때는 몇 가지")
+    True
     >>> one_edit_prefix("the cat sat", "the dog sat on the mat.")
     False
     >>> one_edit_prefix("das erste brot", "das brot ist")  # three words say too little
@@ -68,7 +73,8 @@ def one_edit_prefix(cut: str, whole: str) -> bool:
     if " " in cut:
         words, heads = cut.split(" "), whole.split(" ")
         n = len(words)
-        if n < 4 or words[0] != heads[0]:
+        # (Three Korean words, each a word with its particles, say enough.)
+        if n < (3 if _HANGUL.match(cut) else 4) or words[0] != heads[0]:
             return False
         repairs = [words[:p] + words[p + 1 :] for p in range(1, n - 1)]  # one added
         repairs += [[*words[:p], heads[p], *words[p:]] for p in range(1, min(n, len(heads)))]
