@@ -335,7 +335,15 @@ class JoinModel:
         odds = split_odds(left, right, table) if table is not None else None
         if odds is not None:
             return odds >= 0
-        if left_known or right_known:
+        if (left_known or right_known) and not (
+            # (A known word, then letters neither the article nor its language has
+            # as a word: "Was|serkanister", "peak|s".)
+            table is not None
+            and left_known
+            and not right_known
+            and right[:1].islower()
+            and table.get(right, 0.0) == 0.0
+        ):
             return True  # a whole word on one side: "whole|algorithm"
         two_words = self._log_p(left) + self._log_p(right) + _LOG_SPLIT_ODDS
         return two_words >= self._log_p(joined)
