@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import regex
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from dedupe_articles.normalize import is_unspaced
 
@@ -154,3 +155,37 @@ def prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
     ):
         return cutoff
     return 0.0
+
+
+def one_word_inside(words: list[str], other: list[str]) -> bool:
+    """Whether ``other`` holds ``words`` with one word added, dropped or replaced
+    between the first and the last, which it holds as they are, across one of its
+    sentence ends.
+
+    >>> one_word_inside("b c. e f".split(), "a b c. d e f g".split())
+    True
+    >>> one_word_inside("b c e f".split(), "a b c d e f g".split())  # one sentence
+    False
+    >>> one_word_inside("b c. e f".split(), "a b c. d d e f g".split())
+    False
+    >>> one_word_inside("b c. d".split(), "a b c. d e".split())  # the same words
+    False
+    >>> one_word_inside("b c. d".split(), "b c. d e".split())  # one more after them
+    False
+    """
+    n = len(words)
+    return any(
+        Levenshtein.distance(words, other[at : at + size]) == 1
+        # (Across a sentence end of ``other``: a whole sentence reworded is the
+        # resolver's to judge, with its neighbours.)
+        and any(word.endswith(_ENDS) for word in other[at : at + size - 1])
+        for size in (n - 1, n, n + 1)
+        for at in range(len(other) - size + 1)
+        # (The edit inside: a word added at an end may begin the next sentence.)
+        if other[at] == words[0] and other[at + size - 1] == words[-1]
+    )
+
+
+_ENDS = (".", "!", "?")
+# Text of this many words or more can be a reworded copy inside another.
+MIN_INSIDE_WORDS = 8

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from dedupe_articles.edits import MIN_INSIDE_WORDS, one_word_inside
 from dedupe_articles.slots import Resolution
 from dedupe_articles.splitter import BlockKind
 
@@ -37,21 +38,31 @@ def inside_others(
     found: list[tuple[int, int]] = []
     for slot_id in order:
         text = starts[slot_id]
-        if (
-            res.slots[slot_id].kind is not BlockKind.PARAGRAPH
-            or sum(map(len, used[slot_id].values())) < 2
-            or len(text) < _GRAM + _STEP
-        ):
+        if res.slots[slot_id].kind is not BlockKind.PARAGRAPH or len(text) < _GRAM + _STEP:
             continue
-        # (One of the first _STEP grams of the text falls on the owner's grid.)
-        cands = set().union(*(grid.get(text[k : k + _GRAM], set()) for k in range(_STEP)))
-        owner = next(
-            (
-                o for o in sorted(cands)
-                if o != slot_id and len(starts[o]) > len(text) and text in starts[o]
-            ),
-            None,
-        )  # fmt: skip
+        owner: int | None = None
+        if sum(map(len, used[slot_id].values())) >= 2:
+            # (One of the first _STEP grams of the text falls on the owner's grid.)
+            cands = set().union(*(grid.get(text[k : k + _GRAM], set()) for k in range(_STEP)))
+            owner = next(
+                (
+                    o for o in sorted(cands)
+                    if o != slot_id and len(starts[o]) > len(text) and text in starts[o]
+                ),
+                None,
+            )  # fmt: skip
+        if owner is None and len(words := text.split()) >= MIN_INSIDE_WORDS:
+            # One word added, dropped or replaced: a reworded copy (verbatim, one
+            # sentence may be used twice on purpose; reworded, it is an attempt's).
+            cands = set().union(*(grid.get(text[k : k + _GRAM], set()) for k in range(len(text))))
+            owner = next(
+                (
+                    o for o in sorted(cands)
+                    if o != slot_id and len(starts[o]) > len(text)
+                    and one_word_inside(words, starts[o].split())
+                ),
+                None,
+            )  # fmt: skip
         if owner is not None:
             found.append((owner, slot_id))
     dropped = {slot_id for _, slot_id in found}
