@@ -27,6 +27,8 @@ def korean_gap(left: str, right: str, model: JoinModel) -> str:
     >>> m = JoinModel(["가 경비 생활비를 줄이고 나"])  # "비를" seen in a word
     >>> korean_gap("경비", "를", m), korean_gap("가족들", "모두", m), korean_gap("결", "국", m)
     ('', ' ', '')
+    >>> korean_gap("잠시", "쉬게", m), korean_gap("잠시", "만", m)
+    (' ', '')
     """
     # A word seen whole decides; then the language's list; then the syllable
     # pair at the cut; otherwise syllable statistics.
@@ -39,6 +41,8 @@ def korean_gap(left: str, right: str, model: JoinModel) -> str:
         return ""  # a word of the language runs on across the cut: "결|국"
     if particle_after(left, right):
         return ""  # a particle never stands alone: "월급|을"
+    if left in _ADVERBS and not right.startswith(_VERB_SUFFIXES):
+        return " "  # an adverb takes no ending: "잠시| 쉬게", "가장| 큰"
     if (word_with_particles(left) or stem_with_ending(left)) and opens_with_word(right):
         # Words of the language on both sides, maybe with their particles or
         # endings: "가지|지표를", "스마트폰과|개인용", "바라보며|마시는" (an ending
@@ -58,6 +62,18 @@ def korean_gap(left: str, right: str, model: JoinModel) -> str:
     p_start = _ratio(model.start1[b], model.seen1[b])
     return " " if _SPLIT_ODDS * p_end * p_start >= (1 - p_end) * (1 - p_start) else ""
 
+
+# Common Korean adverbs of two syllables or more: a word of their own before
+# whatever follows (a particle after one, "잠시|만", is caught before; 하다 forms,
+# "함께|하는", may join it; one syllable, "참", "더", begins too many words).
+_ADVERBS = frozenset(
+    ("잠시", "다시", "아주", "매우", "정말", "너무", "가장", "바로", "함께", "먼저", "이미",
+     "아직", "계속", "조금", "특히", "항상", "자주", "거의", "모두", "직접", "갑자기",
+     "천천히", "충분히", "오히려", "이제", "벌써", "훨씬", "점점", "드디어", "마침내",
+     "물론", "아마", "과연", "혹시", "별로", "전혀", "절대", "반드시", "제법", "무척",
+     "상당히", "미리", "이렇게", "그렇게", "어떻게", "많이", "빨리", "쉽게", "새로", "따로",
+     "같이")
+)  # fmt: skip
 
 # Korean syllable statistics: how much likelier a cut is between words.
 _SPLIT_ODDS = 4
