@@ -70,6 +70,34 @@ def repeated_at_cut(left: str, right: str, shortest: int, whole_words: bool = Fa
     return 0
 
 
+def repeated_but_one(left: str, right: str) -> int:
+    """Length of the start of ``right`` that repeats the last words of ``left``
+    with one word between its first and last left out: the words at the cut,
+    repeated by an attempt that also reworded them ("…Konfiguration im" +
+    "passenden im Dockerfile…" repeats "passenden Konfiguration im"). Spaced
+    scripts only; 0 when nothing is repeated so, or nothing follows.
+
+    >>> repeated_but_one("mit einer passenden Konfiguration im", "passenden im Dockerfile.")
+    12
+    >>> repeated_but_one("the size of the", "of the matter.")  # nothing left out
+    0
+    """
+    mine = left.split()
+    spans = [m.span() for m in _WORD_RUN.finditer(right)]
+    theirs = [right[a:b] for a, b in spans]
+    if not mine or not theirs or is_unspaced(right[:1]) or is_unspaced(left.rstrip()[-1:]):
+        return 0
+    for k in range(min(len(theirs) - 1, len(mine) - 1, _MAX_REPEATED_WORDS), 1, -1):
+        window, head = mine[-k - 1 :], theirs[:k]
+        if (
+            window[0] == head[0]
+            and window[-1] == head[-1]
+            and any(window[:p] + window[p + 1 :] == head for p in range(1, k))
+        ):
+            return spans[k - 1][1]
+    return 0
+
+
 def word_edge(text: str, at: int) -> bool:
     """Whether ``at`` falls between words of ``text`` (always, in unspaced scripts;
     and at either end).
@@ -196,3 +224,8 @@ _LATIN_IN_CJK_OVERLAP = 4
 # Characters on each side of a join that the input must write elsewhere for a
 # repeat too short to tell by itself ("。利" + "用者か").
 _ATTEST = 4
+
+# Words of a spaced script, as the split of ``left`` in repeated_but_one sees them.
+_WORD_RUN = regex.compile(r"\S+")
+# A reworded repeat longer than this many words is a restart, not a repeat.
+_MAX_REPEATED_WORDS = 8

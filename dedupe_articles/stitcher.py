@@ -26,6 +26,7 @@ from dedupe_articles.overlap import (
     doubled_at_cut,
     doubled_attested,
     repeated_at_cut,
+    repeated_but_one,
     restarted_word,
 )
 from dedupe_articles.result import ActionKind
@@ -222,6 +223,8 @@ class Stitcher(Retries):
                     slot_id, variant, overlap = other_id, other, size
         if overlap and doubled_attested(variant.text, body, overlap, self._around(block)):
             overlap = 0  # ("that| that plan": another attempt writes "that that")
+        if overlap == 0 and not restarted:
+            overlap = repeated_but_one(variant.text, body)  # (reworded as they repeat)
         # What the stitch records as the continuation's own text starts after the
         # repeated words, or with the word begun again ("Dat| Dateien") whole.
         tail_from = overlap
