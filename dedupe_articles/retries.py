@@ -272,7 +272,10 @@ class Retries(Store):
         # on with what follows that other paragraph, or with anything written before
         # the cut (then the words restart the article there).
         short = len(first[0].key) < self.config.strong_block_chars
-        after = self._next_block_slots(slot_id) if short else None
+        # (However far back the cut, when it and the words run into one word of
+        # Japanese or Chinese: "後押しするこ|とでしょう。")
+        loose = short and is_unspaced(body[:1]) and spans_word(variant.text.rstrip(), body)
+        after = self._next_block_slots(slot_id, loose=loose) if short else None
         for j, unit in enumerate(first[:2]):
             if j == 0 and confirmed:
                 continue
@@ -323,10 +326,11 @@ class Retries(Store):
             )
         return False
 
-    def _next_block_slots(self, slot_id: int) -> set[int] | None:
+    def _next_block_slots(self, slot_id: int, *, loose: bool = False) -> set[int] | None:
         """Where the block after the one at hand goes in the article (the positions
         of the slots it copies; empty for new text), when the one at hand follows
-        the cut of ``slot_id`` the marker just made; else None."""
+        the cut of ``slot_id`` the marker just made (``loose``: any cut of it);
+        else None."""
         blocks, i = self._segment
         # (A heading says where the attempt went on however short: "#### 2.5. 運用".)
         after = blocks[i + 1] if i + 1 < len(blocks) else None
@@ -340,7 +344,7 @@ class Retries(Store):
             v.blocks
             and self._before is not None
             # (a verbatim copy of the variant's block is counted, not added to it)
-            and v.blocks[-1].text == self._before.text
+            and (loose or v.blocks[-1].text == self._before.text)
             and len(v.units[-1].key) >= self.config.min_partial_chars
             for v in self.slots[slot_id].variants
         ):
