@@ -35,6 +35,7 @@ from dedupe_articles.slots import (
     Resolution,
     Slot,
     Variant,
+    closes_bold,
     fits,
     group,
 )
@@ -115,8 +116,11 @@ class Resolver(Reuse):
                     self._event(ActionKind.TRUNCATED, block, 0, len(block.text), None,
                                 "truncated start of the next attempt")  # fmt: skip
                     continue
+                # (The rest of a cut bold line after a glued-on "…" goes on from a
+                # cut however far back: "...ムの変革**".)
+                rest = block.ellipsis and closes_bold(block.text)
                 if (
-                    block.head or (opening and cuts) or self._restarts_piece(block)
+                    block.head or (opening and cuts) or self._restarts_piece(block) or rest
                 ) and self.config.stitch:
                     # A cut seen earlier (in this or the last segment) may be what
                     # the block continues when the marker's neighbour is not.
