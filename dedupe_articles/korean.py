@@ -27,8 +27,8 @@ def korean_gap(left: str, right: str, model: JoinModel) -> str:
     >>> m = JoinModel(["가 경비 생활비를 줄이고 나"])  # "비를" seen in a word
     >>> korean_gap("경비", "를", m), korean_gap("가족들", "모두", m), korean_gap("결", "국", m)
     ('', ' ', '')
-    >>> korean_gap("잠시", "쉬게", m), korean_gap("잠시", "만", m)
-    (' ', '')
+    >>> korean_gap("잠시", "쉬게", m), korean_gap("잠시", "만", m), korean_gap("끝나", "고", m)
+    (' ', '', '')
     """
     # A word seen whole decides; then the language's list; then the syllable
     # pair at the cut; otherwise syllable statistics.
@@ -39,8 +39,8 @@ def korean_gap(left: str, right: str, model: JoinModel) -> str:
         return ""
     if not right.startswith(left) and runs_on(left, right, frequencies("ko")):
         return ""  # a word of the language runs on across the cut: "결|국"
-    if particle_after(left, right):
-        return ""  # a particle never stands alone: "월급|을"
+    if particle_after(left, right) or right in KO_ENDINGS:
+        return ""  # a particle or an ending never stands alone: "월급|을", "끝나|고"
     if left in _ADVERBS and not right.startswith(_VERB_SUFFIXES):
         return " "  # an adverb takes no ending: "잠시| 쉬게", "가장| 큰"
     if (word_with_particles(left) or stem_with_ending(left)) and opens_with_word(right):
@@ -143,6 +143,12 @@ def _listed_heads(token: str) -> Iterator[int]:
 # 하다, 되다 and 시키다 forms ("시간", time, is a noun: only 시키/시켜/시켰 count).
 _VERB_SUFFIXES = (*"하해했한할함합되된될됐돼됨됩", "시키", "시켜", "시켰")
 
+
+# Korean verb endings that never stand alone as a word (nor open a sentence).
+KO_ENDINGS = frozenset(
+    ("고", "며", "면서", "는데", "지만", "어서", "아서", "도록", "었다", "았다", "였다",
+     "습니다", "니다")
+)  # fmt: skip
 
 # Korean particles that never stand alone as a word, by what the syllable before
 # them must end with: a consonant (받침), a vowel, or either.

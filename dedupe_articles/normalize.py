@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import regex
 
-from dedupe_articles.korean import korean_gap
+from dedupe_articles.korean import KO_ENDINGS, korean_gap
 from dedupe_articles.lexicon import frequencies, guess_language, split_odds
 
 # Scripts written without spaces between words; Hangul is spaced, so it is not here.
@@ -120,12 +120,16 @@ def opens_mid_sentence(text: str) -> bool:
     [True, True, False, False]
     >>> opens_mid_sentence("0/1M, 出力$0.00/1M）など"), opens_mid_sentence("会社（東京）は")
     (True, False)
+    >>> opens_mid_sentence("고 있다."), opens_mid_sentence("고양이는 잔다.")
+    (True, False)
     """
     first = text.lstrip("….")[:1]
     if first.islower() and not is_unspaced(first):
         return True
     if first in _NEVER_FIRST:
         return True
+    if _KO_ENDING_FIRST.match(text.lstrip("….")):
+        return True  # a Korean ending alone, cut off its stem: "고 있다."
     # (Inside brackets it never opened: "0/1M, 出力$0.00/1M）など…".)
     unclosed = _UNOPENED.match(text)
     return unclosed is not None and not _SENTENCE_END.intersection(unclosed[1])
@@ -133,6 +137,9 @@ def opens_mid_sentence(text: str) -> bool:
 
 # Hiragana that end a word and never start a sentence: particles and small kana.
 _NEVER_FIRST = frozenset("のをがんっゃゅょぁぃぅぇぉーゝ、。，．")
+# A Korean ending opening the text, cut off its stem.
+_KO_ENDING_ALTERNATIVES = "|".join(sorted(KO_ENDINGS, key=len, reverse=True))
+_KO_ENDING_FIRST = regex.compile(rf"(?:{_KO_ENDING_ALTERNATIVES})(?=[\s.,])")
 # Text up to a full-width closing bracket with no opening one before it.
 _UNOPENED = regex.compile(r"([^（「『【〔《\n]{1,80}?)[）」』】〕》]")
 _SENTENCE_END = frozenset("。！？")

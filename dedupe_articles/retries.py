@@ -25,6 +25,7 @@ from dedupe_articles.normalize import (
     is_link_line,
     is_unspaced,
     normalize,
+    opens_mid_sentence,
     strip_leading_ellipsis,
 )
 from dedupe_articles.overlap import repeated_at_cut, restarted_word, word_edge
@@ -240,7 +241,7 @@ class Retries(Store):
         if not (
             unit.complete
             and len(unit.key) < self.config.strong_block_chars
-            and body[:1].islower()
+            and opens_mid_sentence(body)
             and not any(map(is_unspaced, unit.text))
         ):
             return False
@@ -320,7 +321,7 @@ class Retries(Store):
                 and unit.complete
                 and (
                     len(unit.key) >= self.config.strong_block_chars
-                    or (j == 0 and body[:1].islower() and not is_unspaced(body[:1]))
+                    or (j == 0 and opens_mid_sentence(body) and not is_unspaced(body[:1]))
                     or (j == 0 and unit.start < overlap)
                 )
             )
