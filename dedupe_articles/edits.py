@@ -9,13 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-import regex
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from dedupe_articles.normalize import is_unspaced
-
-_HANGUL = regex.compile(r"\p{Hangul}")
+from dedupe_articles.normalize import _HANGUL, is_unspaced
 
 
 def opens_alike(cut: str, whole: str) -> bool:
@@ -158,22 +155,29 @@ def prefix_ratio(cut: str, whole: str, cutoff: float) -> float:
 
 
 def one_word_inside(words: list[str], other: list[str]) -> bool:
-    """Whether ``other`` holds ``words`` with one word added, dropped or replaced
-    between the first and the last, which it holds as they are, across one of its
-    sentence ends.
+    """Whether ``other`` holds ``words`` (``MIN_INSIDE_WORDS`` or more) with one word
+    added, dropped or replaced between the first and the last, which it holds as
+    they are, across one of its sentence ends: two sentences an attempt ran
+    together when it dropped a word ("…o Lo que no ves…" for "…o no. Lo que no
+    ves…").
 
-    >>> one_word_inside("b c. e f".split(), "a b c. d e f g".split())
+    >>> one_word_inside("si lo haces o lo que no ves, no lo gastas.".split(),
+    ...                 "decidir si lo haces o no. lo que no ves, no lo gastas.".split())
     True
-    >>> one_word_inside("b c e f".split(), "a b c d e f g".split())  # one sentence
+    >>> one_word_inside("a b c. e f g h i".split(), "z a b c. d e f g h i".split())
+    True
+    >>> one_word_inside("a b c e f g h i".split(), "z a b c d e f g h i".split())
     False
-    >>> one_word_inside("b c. e f".split(), "a b c. d d e f g".split())
+    >>> one_word_inside("a b c. e f g h i".split(), "z a b c. d d e f g h i".split())
     False
-    >>> one_word_inside("b c. d".split(), "a b c. d e".split())  # the same words
+    >>> one_word_inside("a b c. d e f g h".split(), "z a b c. d e f g h".split())
     False
-    >>> one_word_inside("b c. d".split(), "b c. d e".split())  # one more after them
+    >>> one_word_inside("a b c. d e f g h".split(), "a b c. d e f g h j".split())
     False
     """
     n = len(words)
+    if n < MIN_INSIDE_WORDS:
+        return False
     return any(
         Levenshtein.distance(words, other[at : at + size]) == 1
         # (Across a sentence end of ``other``: a whole sentence reworded is the

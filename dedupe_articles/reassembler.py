@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 from dedupe_articles.align import Member as _Member
 from dedupe_articles.align import cluster
 from dedupe_articles.config import Config
-from dedupe_articles.edits import MIN_INSIDE_WORDS, one_word_inside
+from dedupe_articles.edits import one_word_inside
 from dedupe_articles.inside import inside_others
 from dedupe_articles.normalize import has_continuation_tag, normalize, sentence_gap
 from dedupe_articles.result import Action, ActionKind, excerpt
@@ -108,7 +108,7 @@ def choose(
         if not own and all(_tail_of_another(variants[vi].units[ui].key, keys, config)
                            for vi, ui in members):  # fmt: skip
             continue  # the end of a kept sentence left at a continuation's head
-        if not own and all(_run_together(variants[vi].units[ui].key, best_words)
+        if not own and all(one_word_inside(variants[vi].units[ui].key.split(), best_words)
                            for vi, ui in members):  # fmt: skip
             continue  # two of the best variant's sentences run together, reworded
         pool = own or (members if config.merge_variants else [])
@@ -120,7 +120,7 @@ def choose(
             if variants[m[0]].units[m[1]].complete
             and len(variants[m[0]].units[m[1]].key) > len(variants[pick[0]].units[pick[1]].key)
             and variants[pick[0]].units[pick[1]].key in variants[m[0]].units[m[1]].key
-            and not _run_together(variants[m[0]].units[m[1]].key, best_words)
+            and not one_word_inside(variants[m[0]].units[m[1]].key.split(), best_words)
         ]  # fmt: skip
         if longer:
             pick = max(longer, key=lambda m: (len(variants[m[0]].units[m[1]].key), ranks[m[0]]))
@@ -133,19 +133,6 @@ def choose(
     own_all = [(best, ui) for ui in range(len(variants[best].units))]
     text = variants[best].text if picks == own_all else _join(picks, variants)
     return _Choice(text, best, used, clusters)
-
-
-def _run_together(key: str, words: list[str]) -> bool:
-    """Whether the sentence ``key`` is the end of one of ``words``' sentences and
-    the start of the next, one word apart ("…o Lo que no ves…" for "…o no. Lo
-    que no ves…": an attempt that dropped a word ran the two together).
-
-    >>> _run_together("si lo haces o lo que no ves, no lo gastas.",
-    ...               "decidir si lo haces o no. lo que no ves, no lo gastas.".split())
-    True
-    """
-    mine = key.split()
-    return len(mine) >= MIN_INSIDE_WORDS and one_word_inside(mine, words)
 
 
 def _tail_of_another(key: str, keys: set[str], config: Config) -> bool:

@@ -233,11 +233,12 @@ class Retries(Store):
         return True
 
     def _ends_own_sentence(self, unit: Unit, body: str, variant: Variant) -> bool:
-        """Whether ``unit``, a few lower-case words opening a continuation, is also
-        the end of an earlier sentence of the cut ``variant`` ("…en pleine terre. …
-        une partie de la" + "terre."): the rest of the cut sentence, not a stray
-        end of that one, which is whole in this very attempt. (Not of a sentence a
-        stitch finished: the words may be another attempt of that stitch.)"""
+        """Whether ``unit``, a few words opening a continuation in a spaced script
+        that no sentence opens with (lower case, a Korean ending), is also the end
+        of an earlier sentence of the cut ``variant`` ("…en pleine terre. … une
+        partie de la" + "terre."): the rest of the cut sentence, not a stray end of
+        that one, which is whole in this very attempt. (Not of a sentence a stitch
+        finished: the words may be another attempt of that stitch.)"""
         if not (
             unit.complete
             and len(unit.key) < self.config.strong_block_chars
