@@ -158,10 +158,14 @@ class Reuse(Evidence):
         # (after a paragraph, not a heading that may be another of the same name):
         # a sentence the article reuses.
         shared = {u.key for u, s in zip(block.units, assign, strict=True) if s == target}
+        # (Or its other sentences go to the paragraph due next: another attempt of
+        # that one, which reuses the sentence too.)
+        due = self.order[here + 1] if self.last is not None and here + 1 < len(self.order) else None
         return (
             k == 1
             and (
                 (here == len(self.order) - 1 and not block.head)
+                or (due is not None and due in assign and not block.head)
                 or (block.head and self._segment[1] == 0 and not self._beside_neighbours(target))
             )
             and self.pos[target] < here - 1
