@@ -8,6 +8,8 @@ here measures the repeat, so the stitcher keeps those characters once.
 
 from __future__ import annotations
 
+import itertools
+
 import regex
 
 from dedupe_articles.lexicon import frequencies
@@ -82,8 +84,9 @@ def repeated_but_one(left: str, right: str) -> int:
     >>> repeated_but_one("the size of the", "of the matter.")  # nothing left out
     0
     """
-    mine = left.split()
-    spans = [m.span() for m in _WORD_RUN.finditer(right)]
+    # (Only the last and first few words can take part.)
+    mine = left.rsplit(None, _MAX_REPEATED_WORDS + 1)[-_MAX_REPEATED_WORDS - 1 :]
+    spans = [m.span() for m in itertools.islice(_WORD_RUN.finditer(right), _MAX_REPEATED_WORDS + 1)]
     theirs = [right[a:b] for a, b in spans]
     if not mine or not theirs or is_unspaced(right[:1]) or is_unspaced(left.rstrip()[-1:]):
         return 0
