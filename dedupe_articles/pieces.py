@@ -9,6 +9,8 @@ stitched continuation. Each test says which slot the piece belongs to, or no.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rapidfuzz import fuzz
 
 from dedupe_articles.index import Match, Relation
@@ -251,6 +253,21 @@ class Pieces(Stitcher):
             and len(block.units) == 1
             and bool(block.key)
             and scrap(block.units[0], self.config)
+        )
+
+    def _far_scrap(self, block: Block, slots: Sequence[int]) -> bool:
+        """Whether ``block`` is a scrap, inside its segment, of paragraphs all well
+        behind the cursor: a few characters say nothing of where an attempt went
+        ("Un jar", cut where a conclusion opens like a section's paragraph, then a
+        restart): dropped as truncated, the cursor stays. (A scrap closing its
+        segment is a cut the next segment may go on from.)"""
+        here = self.pos[self.last] if self.last is not None else None
+        return (
+            self.polluted
+            and here is not None
+            and not self._segment_end
+            and self._scrap(block)
+            and all(self.pos[s] < here - 1 for s in slots)
         )
 
     def _tail_piece(self, block: Block) -> int | None:

@@ -285,6 +285,11 @@ class Resolver(Reuse):
             target = next(iter(m.slot for found in per_unit for m in found.values()))
             self._event(ActionKind.ECHO, block, 0, len(block.text), target, "echo")
             return
+        if full and self._far_scrap(block, full):
+            self._event(
+                ActionKind.TRUNCATED, block, 0, len(block.text), self._nearest(full), "truncated"
+            )
+            return
         if full:
             if strong or self._context(block, full, seg_blocks, i):
                 self._join(self._nearest(self._followed(full, seg_blocks, i)), block)
