@@ -184,6 +184,8 @@ class Resolver(Reuse):
             return
         self.finished[self.attempt] = block.units[-1].complete
         seen = self._seen_text.get(block.text)
+        if seen is not None and block.head and self._reworded_continuation(block):
+            return
         if (
             seen is not None
             and self._strong(block)
