@@ -130,13 +130,18 @@ def load_real_posts(root: Path) -> dict[str, str]:
 
 
 def run(
-    corpus: dict[str, str], shapes: list[str], seeds: int, tools: dict[str, Cleaner]
+    corpus: dict[str, str],
+    shapes: list[str],
+    seeds: int,
+    tools: dict[str, Cleaner],
+    first_seed: int = 0,
 ) -> list[Case]:
     cases: list[Case] = []
     for name, article in corpus.items():
         lang = name.split("/")[0].removeprefix("real-")
         for shape in shapes:
-            for seed in range(1 if shape == "clean" else seeds):
+            count = 1 if shape == "clean" else seeds
+            for seed in range(first_seed, first_seed + count):
                 c = corrupt(article, seed=seed, shape=shape, lang=lang)
                 key = f"{name}:{seed}:{shape}"
                 cases.extend(score(key, c, tool, fn) for tool, fn in tools.items())
@@ -305,6 +310,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="corruptions per article per shape (the clean shape always runs once)",
     )
     ap.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="seed of the first corruption (another range of seeds is another corpus"
+        " the engine was not tuned on: --first-seed 10)",
+    )
+    ap.add_argument(
         "--shapes",
         nargs="+",
         default=list(SHAPES),
@@ -360,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         print("empty corpus selection", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    cases = run(corpus, args.shapes, args.seeds, tools)
+    cases = run(corpus, args.shapes, args.seeds, tools, args.first_seed)
     wall = time.perf_counter() - t0
     fancy = sys.stdout.isatty()
     report = {by: grouped(cases, by) for by in ("lang", "shape", "overall")}
@@ -392,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "config": {
                         "seeds": args.seeds,
+                        "first_seed": args.first_seed,
                         "shapes": args.shapes,
                         "langs": args.langs,
                         "articles": n_articles,

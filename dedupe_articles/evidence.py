@@ -213,6 +213,10 @@ class Evidence(Pieces):
                 # a copy of what comes after that paragraph.
                 if i == 0 and len(seg_blocks) == 1:
                     return True
+                # (Or closing its segment, of a paragraph just behind: a restart
+                # there, cut at a sentence's end.)
+                if i == len(seg_blocks) - 1 and here - 2 <= p <= here:
+                    return True
                 if i + 1 < len(seg_blocks) and any(self.pos[s] > p for s in probe(i + 1)[0]):
                     return True
             if i == 0 and self.polluted and cand in self.openers:

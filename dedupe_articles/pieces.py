@@ -45,6 +45,28 @@ class Pieces(Stitcher):
                     partial = partial or not self._hash_heading_apart(m.slot, block.text)
         return partial
 
+    def _teaser(self, block: Block, per_unit: list[dict[int, Match]]) -> bool:
+        """Whether ``block`` is a few words closed by a dot leader that begin only
+        sentences inside paragraphs, none's opening: an attempt's teaser of the
+        paragraph it would write next ("The rule…" after a paragraph whose last
+        sentence begins "The rule is…"), not a piece of those."""
+        if (
+            len(per_unit) != 1
+            or block.units[0].complete
+            or len(block.key) >= self.config.strong_block_chars
+            or not block.text.rstrip().endswith(("…", "..."))
+        ):
+            return False
+        prose = [m for m in per_unit[0].values() if self.slots[m.slot].kind in PROSE]
+        return bool(prose) and all(
+            m.relation is Relation.PREFIX
+            and not any(
+                v.units and v.units[0].key.startswith(block.key)
+                for v in self.slots[m.slot].variants
+            )
+            for m in prose
+        )
+
     def _lone_tail(self, block: Block, per_unit: list[dict[int, Match]]) -> int | None:
         """The slot whose sentence ends with the whole of ``block``, a single
         sentence in unspaced text away from a head: there case cannot show a
@@ -268,6 +290,17 @@ class Pieces(Stitcher):
             and not self._segment_end
             and self._scrap(block)
             and all(self.pos[s] < here - 1 for s in slots)
+        )
+
+    def _echo_behind(self, per_unit: list[dict[int, Match]]) -> bool:
+        """Whether a block's sentences copy two paragraphs or more, all behind the
+        cursor: an echo of them, not an attempt that went back there."""
+        slots = {s for found in per_unit for s in found}
+        return (
+            self.last is not None
+            and len(per_unit) >= 2
+            and len({min(found, key=lambda s: self.pos[s]) for found in per_unit}) >= 2
+            and all(self.pos[s] < self.pos[self.last] for s in slots)
         )
 
     def _tail_piece(self, block: Block) -> int | None:

@@ -287,6 +287,9 @@ class Resolver(Reuse):
             target = next(iter(m.slot for found in per_unit for m in found.values()))
             self._event(ActionKind.ECHO, block, 0, len(block.text), target, "echo")
             return
+        if full and self._teaser(block, per_unit):
+            self._new(block)
+            return
         if full and self._far_scrap(block, full):
             self._event(
                 ActionKind.TRUNCATED, block, 0, len(block.text), self._nearest(full), "truncated"
@@ -347,17 +350,6 @@ class Resolver(Reuse):
             self._split(block, assign)
         else:
             self._new(block)
-
-    def _echo_behind(self, per_unit: list[dict[int, Match]]) -> bool:
-        """Whether a block's sentences copy two paragraphs or more, all behind the
-        cursor: an echo of them, not an attempt that went back there."""
-        slots = {s for found in per_unit for s in found}
-        return (
-            self.last is not None
-            and len(per_unit) >= 2
-            and len({min(found, key=lambda s: self.pos[s]) for found in per_unit}) >= 2
-            and all(self.pos[s] < self.pos[self.last] for s in slots)
-        )
 
     def _place_partial(
         self,
