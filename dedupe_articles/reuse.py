@@ -65,6 +65,7 @@ class Reuse(Evidence):
             self.polluted and self.last is not None and self.pos[target] < self.pos[self.last]
         )
         reused = self._reused(block, assign, target)
+        longer = any(len(v.units) > 1 for v in whole)
         # (A lone cut piece found inside a kept sentence, beside longer new text, is
         # no sign: "私たちが日常的に使うスマ" in "正直なところ、私たちが日常的に…".)
         # (Nor is one another attempt words otherwise: "…Stable Diffusionなどが、…
@@ -98,10 +99,14 @@ class Reuse(Evidence):
                 # paragraph than this block, may be a cut attempt of the paragraph
                 # whose opening this block reuses: it links the two only when it
                 # stands where this block does.)
+                # (Nor does a whole one-sentence attempt of a longer paragraph, for
+                # a block met as the article's newest text: "Un jardin partagé,
+                # c'est d'abord une histoire de voisins." alone, then the
+                # conclusion opening with it.)
                 and not (
                     reused
                     and len(v.units) == 1
-                    and not v.units[0].complete
+                    and (not v.units[0].complete or (self._at_newest() and longer))
                     and not self._after_same(v)
                 )
                 for v in whole
@@ -219,6 +224,10 @@ class Reuse(Evidence):
             return False
         mine = {s for found in self._lookup(blocks[i - 1]) for s in found}
         return any(s in mine for found in self._lookup(self.doc.blocks[k - 1]) for s in found)
+
+    def _at_newest(self) -> bool:
+        """Whether the cursor is at the article's newest paragraph."""
+        return self.last is not None and self.pos[self.last] == len(self.order) - 1
 
     def _heading_of_several(self, block: Block) -> bool:
         """Whether ``block`` is a heading that several slots hold ("### Example")."""
