@@ -22,7 +22,9 @@ from dedupe_articles.splitter import Document
 # How many weak links after a run's start a swap looks at (a bound on the work
 # for articles with many of them, not a limit anyone should meet).
 _REACH = 8
-# A swap must win by this many links, its inner link written by two attempts.
+# A swap must win by this many links. (Its inner link, the second run written right
+# before the first, may come from one attempt: the one that wrote the whole
+# article, after another skipped a section and wrote the next one first.)
 _MARGIN = 2
 
 
@@ -101,7 +103,7 @@ def _best_swap(order: list[int], links: Counter[tuple[int, int]]) -> tuple[int, 
                 before, first, first_end = order[i - 1], order[i], order[j - 1]
                 second, second_end = order[j], order[k - 1]
                 inner = links[second_end, first]
-                if inner < _MARGIN or not links[before, second]:
+                if not inner or not links[before, second]:
                     continue
                 old = links[before, first] + links[first_end, second]
                 new = links[before, second] + inner
