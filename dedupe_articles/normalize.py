@@ -136,7 +136,7 @@ def opens_mid_sentence(text: str) -> bool:
 
 
 # Hiragana that end a word and never start a sentence: particles and small kana.
-_NEVER_FIRST = frozenset("のをがんっゃゅょぁぃぅぇぉーゝ、。，．")
+_NEVER_FIRST = frozenset("のをがにるれてらんっゃゅょぁぃぅぇぉーゝ、。，．")
 # A Korean ending opening the text, cut off its stem.
 _KO_ENDING_ALTERNATIVES = "|".join(sorted(KO_ENDINGS, key=len, reverse=True))
 _KO_ENDING_FIRST = regex.compile(rf"(?:{_KO_ENDING_ALTERNATIVES})(?=[\s.,])")

@@ -276,7 +276,11 @@ class Retries(Store):
         short = len(first[0].key) < self.config.strong_block_chars
         # (However far back the cut, when it and the words run into one word of
         # Japanese or Chinese: "後押しするこ|とでしょう。")
-        loose = short and is_unspaced(body[:1]) and spans_word(variant.text.rstrip(), body)
+        # (Or the words cannot open a sentence at all: "になりました。" after "…以下".)
+        loose = short and (
+            (is_unspaced(body[:1]) and spans_word(variant.text.rstrip(), body))
+            or opens_mid_sentence(body)
+        )
         after = self._next_block_slots(slot_id, loose=loose) if short else None
         for j, unit in enumerate(first[:2]):
             if j == 0 and confirmed:
