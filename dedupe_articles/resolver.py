@@ -138,7 +138,7 @@ class Resolver(Reuse):
                         # however many attempts of others came between.
                         cuts = cuts + [c for c in self._cut_variants() if c not in cuts]
                         cuts = self._word_cuts_first(cuts, block)
-                    glued = self._latin_word_cuts(block)
+                    glued = self._latin_word_cuts(block) or self._word_spanning_cut(cuts, block)
                     cuts = glued + [c for c in cuts if c not in glued]
                     if self._restart_of_cut(block, cuts):
                         self._before = block

@@ -118,11 +118,15 @@ class Retries(Store):
                 return record
             # (Begun with the cut's last words again: "発来いめ本力発は語た計設。者ち計"
             # after "…発来いめ" + "本力発は語た計設。".)
+            # (In a spaced script, begun with the whole cut sentence again, up to
+            # a word: "길이 대부분 … 질척해지기 때문이다. 우비를…" after "때문이다.")
             long = len(record.tail) >= self.config.min_partial_chars and is_unspaced(key[:1])
-            at = key.find(record.tail, 1) if long else -1
+            at = key.find(record.tail, 1) if long else key.find(" " + record.tail) + 1
+            head = key[:at].rstrip()
+            again = record.cut.endswith(head) if long else record.cut == head
             if (
-                at >= self.config.min_overlap_chars
-                and record.cut.endswith(key[:at])
+                at >= (self.config.min_overlap_chars if long else self.config.min_partial_chars)
+                and again
                 and len(key) > at + len(record.tail)
             ):
                 return record

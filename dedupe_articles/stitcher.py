@@ -13,6 +13,7 @@ from bisect import bisect_left
 
 import regex
 
+from dedupe_articles.lexicon import spans_word
 from dedupe_articles.normalize import (
     boundary_joiner,
     is_link_line,
@@ -245,6 +246,18 @@ class Stitcher(Retries):
             return False
         self._attach(block, slot_id, variant, body, skipped, overlap, spaced, tail_from)
         return True
+
+    def _word_spanning_cut(
+        self, cuts: list[tuple[int, Variant]], block: Block
+    ) -> list[tuple[int, Variant]]:
+        """The one cut of ``cuts`` that ``block``, opening in Japanese or Chinese,
+        completes a word with, when the newest does not ("只有几个服" + "务，…", not
+        "一套" + "务"), as a list; else empty."""
+        body = strip_leading_ellipsis(block.text)
+        if len(cuts) < 2 or not is_unspaced(body[:1]):
+            return []
+        spanning = [c for c in cuts if spans_word(c[1].text.rstrip(), body)]
+        return spanning if len(spanning) == 1 and spanning[0] != cuts[0] else []
 
     def _word_cuts_first(
         self, cuts: list[tuple[int, Variant]], block: Block
