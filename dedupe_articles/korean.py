@@ -39,6 +39,8 @@ def korean_gap(left: str, right: str, model: JoinModel) -> str:
         return ""
     if not right.startswith(left) and runs_on(left, right, frequencies("ko")):
         return ""  # a word of the language runs on across the cut: "결|국"
+    if auxiliary_after(left, right):
+        return " "  # "-아/어 있다" is written apart: "달려| 있다고"
     if particle_after(left, right) or right in KO_ENDINGS:
         return ""  # a particle or an ending never stands alone: "월급|을", "끝나|고"
     if left in _ADVERBS and not right.startswith(_VERB_SUFFIXES):
@@ -160,6 +162,26 @@ _AFTER_EITHER = frozenset(
      "만", "도", "마다", "조차", "밖에", "한테", "들", "들이", "들은", "들을", "들의",
      "들로", "들도", "들과", "들에게")
 )  # fmt: skip
+
+
+def auxiliary_after(left: str, right: str) -> bool:
+    """Whether ``right`` is a form of 있다 after a verb's connective ending in
+    ``left`` (a last syllable in ㅏ/ㅓ/ㅕ/ㅐ… with no final consonant): the
+    auxiliary is a word of its own ("달려 있다", "놓여 있는"), unlike 있다 glued to
+    a noun ("맛있다", "재미있는").
+
+    >>> [auxiliary_after(a, b) for a, b in (("달려", "있다고"), ("재미", "있는"), ("맛", "있다"))]
+    [True, False, False]
+    """
+    if not right.startswith("있") or not left or not 0xAC00 <= ord(left[-1]) <= 0xD7A3:
+        return False
+    code = ord(left[-1]) - 0xAC00
+    return code % 28 == 0 and code // 28 % 21 in _CONNECTIVE_VOWELS
+
+
+# The vowels a verb's connective -아/-어 ends in, contracted or not (ㅏ ㅐ ㅑ ㅓ ㅔ ㅕ
+# ㅘ ㅙ ㅝ ㅞ, as indices of the Hangul syllable table).
+_CONNECTIVE_VOWELS = frozenset((0, 1, 2, 4, 5, 6, 9, 10, 14, 15))
 
 
 def particle_after(left: str, right: str) -> bool:
