@@ -208,6 +208,9 @@ class Resolver(Reuse):
             if target is not None:
                 self._event(ActionKind.TRUNCATED, block, 0, len(block.text), target, detail)
                 if moves:
+                    back = self.last is not None and self.pos[target] < self.pos[self.last]
+                    if back and i > 0:
+                        self.attempt += 1  # the text went back without a marker
                     self.last, self.in_run = target, True
                 return
         per_unit = self._lookup(block)
