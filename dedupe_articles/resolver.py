@@ -138,8 +138,10 @@ class Resolver(Reuse):
                         # however many attempts of others came between.
                         cuts = cuts + [c for c in self._cut_variants() if c not in cuts]
                         cuts = self._word_cuts_first(cuts, block)
-                    glued = self._latin_word_cuts(block) or self._word_spanning_cut(cuts, block)
-                    cuts = glued + [c for c in cuts if c not in glued]
+                    # (A cut the block's first letters or characters complete a word
+                    # with comes first.)
+                    first = self._latin_word_cuts(block) or self._word_spanning_cut(cuts, block)
+                    cuts = first + [c for c in cuts if c not in first]
                     if self._restart_of_cut(block, cuts):
                         self._before = block
                         continue

@@ -169,7 +169,7 @@ class Reuse(Evidence):
         return (
             k == 1
             and (
-                (here == len(self.order) - 1 and not block.head)
+                (self._at_newest() and not block.head)
                 or (due is not None and due in assign and not block.head)
                 or (block.head and self._segment[1] == 0 and not self._beside_neighbours(target))
             )
