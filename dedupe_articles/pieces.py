@@ -303,6 +303,23 @@ class Pieces(Stitcher):
             and all(self.pos[s] < self.pos[self.last] for s in slots)
         )
 
+    def _scrap_teaser(self, block: Block) -> int | None:
+        """The recent slot one of whose sentences holds ``block``, a scrap closed by
+        a dot leader ("no ves,…" of "Lo que no ves, no lo gastas."): a few words an
+        attempt repeated and broke off, no text of its own (the cursor stays)."""
+        if not self.polluted or not self._scrap(block):
+            return None
+        if not block.text.rstrip().endswith(("…", "...")) or len(block.key) < 3:
+            return None
+        return next(
+            (
+                s
+                for s in reversed(self.order[-RECENT_SLOTS:])
+                if any(block.key in u.key for v in self.slots[s].variants for u in v.units)
+            ),
+            None,
+        )
+
     def _tail_piece(self, block: Block) -> int | None:
         """The slot just written, when ``block`` is only the last few words of one of
         its sentences: a short fragment that opens like no sentence can (lower case,

@@ -204,6 +204,7 @@ class Resolver(Reuse):
             (self._stray_tail, "end of a kept sentence", False),
             (self._said_again, "words of a cut sentence said again", False),
             (self._cut_sentence_end, "end of a cut sentence", False),
+            (self._scrap_teaser, "a few words of a kept sentence before a dot leader", False),
         )
         for find, detail, moves in pieces:
             target = find(block)
