@@ -85,12 +85,12 @@ class Pieces(Stitcher):
         head = self._next_head
         if head is None or len(head.key) <= len(block.key):
             return False
-        if self._scrap(block) or self._bold_cut(block):
-            return head.key.startswith(block.key)
+        if (self._scrap(block) or self._bold_cut(block)) and head.key.startswith(block.key):
+            return True
         if self._opens_next(block, head):
             return True
-        # A few words cut short, one dropped or changed: "el antes", then "el ritmo
-        # antes de exigirme más."
+        # A few words cut short, one dropped or changed (a scrap too: "La avec"):
+        # "el antes", then "el ritmo antes de exigirme más."
         mine, theirs = block.key.split(), head.key.split()[: len(block.key.split()) + 1]
         return (
             self.polluted
