@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from dedupe_articles.normalize import _HANGUL, is_unspaced
+from dedupe_articles.normalize import HANGUL, is_unspaced
 
 
 def opens_alike(cut: str, whole: str) -> bool:
@@ -72,7 +72,7 @@ def one_edit_prefix(cut: str, whole: str) -> bool:
         words, heads = cut.split(" "), whole.split(" ")
         n = len(words)
         # (Three Korean words, each a word with its particles, say enough.)
-        if n < (3 if _HANGUL.match(cut) else 4) or words[0] != heads[0]:
+        if n < (3 if HANGUL.match(cut) else 4) or words[0] != heads[0]:
             return False
         repairs = [words[:p] + words[p + 1 :] for p in range(1, n - 1)]  # one added
         repairs += [[*words[:p], heads[p], *words[p:]] for p in range(1, min(n, len(heads)))]

@@ -33,10 +33,11 @@ _QUOTES = str.maketrans(
 _MARKUP = regex.compile(r"\*\*|__|`+|~~")
 # A fragment this short ending in one "*" is a cut in the middle of "**".
 _HALF_MARKUP_SCRAP = 8
-_CJK_PUNCT = "、。，！？「」（）"
+# Full-width punctuation of unspaced scripts (shared with the overlap rules).
+CJK_PUNCT = "、。，！？「」（）"
 _SPACE_NEAR_UNSPACED = regex.compile(
-    f" (?=[{_UNSPACED_SCRIPTS}{_CJK_PUNCT}])"
-    f"|(?<=[{_UNSPACED_SCRIPTS}{_CJK_PUNCT}]) "
+    f" (?=[{_UNSPACED_SCRIPTS}{CJK_PUNCT}])"
+    f"|(?<=[{_UNSPACED_SCRIPTS}{CJK_PUNCT}]) "
     # Full-width punctuation is ASCII after NFKC: "提言：** BCI" and "提言：**BCI" match.
     f"|(?<=[{_UNSPACED_SCRIPTS}][:;!?,.)]) "
 )
@@ -49,7 +50,8 @@ _CONTINUATION_TAG = regex.compile(
     r"\s*[\(\[]\s*(?:continued|cont\.?|続き|つづき|续|續|계속|suite|fortsetzung|"
     r"continuación|continuacion|continuazione|continuação)\s*[\)\]]\s*[:：]?\s*$"
 )
-_HANGUL = regex.compile(r"\p{Hangul}")
+# A Hangul syllable or letter (shared with the edit and overlap rules).
+HANGUL = regex.compile(r"\p{Hangul}")
 _SAMPLE_ABOVE = 24  # character grams of a sentence beyond which only half are kept
 _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
 
@@ -434,7 +436,7 @@ def boundary_joiner(left: str, right: str, model: JoinModel) -> str:
         head, tail = LATIN_TAIL.search(left), _LATIN_RUN.match(right)
         named = head and tail and model.latin[head[0] + tail[0]] > model.latin[head[0]]
         return "" if named else " "
-    if _HANGUL.match(a) and _HANGUL.match(b):
+    if HANGUL.match(a) and HANGUL.match(b):
         lw, rw = words(left[-40:]), words(right[:40])
         return korean_gap(lw[-1], rw[0], model) if lw and rw else " "
     lw, rw = words(left[-40:]), words(right[:40])

@@ -13,7 +13,7 @@ import itertools
 import regex
 
 from dedupe_articles.lexicon import frequencies
-from dedupe_articles.normalize import _CJK_PUNCT, _HANGUL, JoinModel, is_unspaced
+from dedupe_articles.normalize import CJK_PUNCT, HANGUL, JoinModel, is_unspaced
 
 
 def repeated_at_cut(left: str, right: str, shortest: int, whole_words: bool = False) -> int:
@@ -37,7 +37,7 @@ def repeated_at_cut(left: str, right: str, shortest: int, whole_words: bool = Fa
     """
     left = left.rstrip()
     limit = min(len(left), len(right), 600)
-    if is_unspaced(right.lstrip(_CJK_PUNCT)[:1]):  # (，都可以 repeats "，都可")
+    if is_unspaced(right.lstrip(CJK_PUNCT)[:1]):  # (，都可以 repeats "，都可")
         shortest = min(shortest, 3)
     if 0 < len(left) < shortest:
         shortest = len(left)  # a scrap of a paragraph the continuation restarts
@@ -129,7 +129,7 @@ def restarted_word(left: str, right: str, model: JoinModel) -> int:
     stem, word = cut.group(), first.group()
     if len(stem) < 2 or len(word) <= len(stem) or not word.startswith(stem):
         return 0
-    if is_unspaced(stem) or _HANGUL.search(stem) or model.is_word(stem):
+    if is_unspaced(stem) or HANGUL.search(stem) or model.is_word(stem):
         return 0
     return len(stem)
 
